@@ -1,0 +1,66 @@
+#include "adac_capi.h"
+
+#include "engine.h"
+#include "faust_dsp.h"
+#include "faust_emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int adac_capi_ir_version(void)
+{
+    return ADAC_IR_VERSION;
+}
+
+int adac_capi_check(const char *json, int *n_in, int *n_out, char *err, size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return 0;
+    *n_in = g->root->n_in;
+    *n_out = g->root->n_out;
+    adac_graph_free(g);
+    return 1;
+}
+
+char *adac_capi_to_faust(const char *json, char *err, size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return NULL;
+    char *code = adac_faust_emit(g, err, err_len);
+    adac_graph_free(g);
+    return code;
+}
+
+int adac_capi_render_engine(const char *json, int n, int block, double *out, char *err,
+                            size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return 0;
+    int ok = adac_engine_render_impulse(g, n, block > 0 ? block : 256, out);
+    if (!ok) snprintf(err, err_len, "engine: out of memory");
+    adac_graph_free(g);
+    return ok;
+}
+
+int adac_capi_render_faust(const char *code, int fs, int n, int double_precision,
+                           int max_paths, double *out, int *n_in, int *n_out, char *err,
+                           size_t err_len)
+{
+    adac_faust_dsp *d = adac_faust_compile("adac", code, double_precision, err, err_len);
+    if (!d) return 0;
+    *n_in = adac_faust_num_inputs(d);
+    *n_out = adac_faust_num_outputs(d);
+    int ok = 0;
+    if (*n_in * *n_out > max_paths)
+        snprintf(err, err_len, "FAUST DSP has %d x %d paths, more than the %d expected", *n_out,
+                 *n_in, max_paths);
+    else if (!(ok = adac_faust_render_impulse(d, fs, n, out)))
+        snprintf(err, err_len, "FAUST render: out of memory");
+    adac_faust_free(d);
+    return ok;
+}
+
+void adac_capi_free(void *p)
+{
+    free(p);
+}

@@ -1,0 +1,23 @@
+/* The C library's flat interface, called from Python through ctypes. Strings in,
+ * numbers and strings out; every call reports failure with a message in err. */
+#ifndef ADAC_CAPI_H
+#define ADAC_CAPI_H
+
+#include <stddef.h>
+
+int adac_capi_ir_version(void);
+/* Validates an IR document; on success writes its channel counts. 1 ok, 0 error. */
+int adac_capi_check(const char *json, int *n_in, int *n_out, char *err, size_t err_len);
+/* FAUST source for an IR document (free with adac_capi_free), NULL on error. */
+char *adac_capi_to_faust(const char *json, char *err, size_t err_len);
+/* Engine impulse responses, out[(o * n_in + i) * n + t]; sizes from adac_capi_check. */
+int adac_capi_render_engine(const char *json, int n, int block, double *out, char *err,
+                            size_t err_len);
+/* Compile FAUST source with libfaust and render its impulse responses. n_in/n_out
+ * receive the DSP's channel counts; out must hold max_paths * n doubles. */
+int adac_capi_render_faust(const char *code, int fs, int n, int double_precision,
+                           int max_paths, double *out, int *n_in, int *n_out, char *err,
+                           size_t err_len);
+void adac_capi_free(void *p);
+
+#endif

@@ -1,0 +1,249 @@
+#include "faust_emit.h"
+
+#include "plan.h"
+#include "strbuf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    adac_strbuf out;
+    int leaf_counter;
+} emit_ctx;
+
+/* Leaf names come from the model path where there is one, so that a reader can
+ * find the module in the training script. Numbered to stay unique. */
+static void leaf_name(const adac_node *n, int index, char *buf, size_t len)
+{
+    const char *src = n->model_path && *n->model_path ? n->model_path : adac_node_type_name(n->type);
+    int k = snprintf(buf, len, "leaf%d_", index);
+    for (const char *p = src; *p && (size_t)k + 1 < len; p++)
+        buf[k++] = isalnum((unsigned char)*p) ? *p : '_';
+    buf[k] = 0;
+}
+
+static void emit_bus(adac_strbuf *s, int n)
+{
+    if (n == 1)
+        adac_strbuf_printf(s, "_");
+    else
+        adac_strbuf_printf(s, "par(i, %d, _)", n);
+}
+
+static void emit_post_delay(adac_strbuf *s, int channels, int64_t d)
+{
+    if (d <= 0) return;
+    if (channels == 1)
+        adac_strbuf_printf(s, " : @(%lld)", (long long)d);
+    else
+        adac_strbuf_printf(s, " : par(i, %d, @(%lld))", channels, (long long)d);
+}
+
+static void emit_sections(adac_strbuf *s, const double *sos, int k)
+{
+    for (int j = 0; j < k; j++) {
+        const double *c = sos + 6 * j;
+        adac_strbuf_printf(s, "%sadac_sos(", j ? " : " : "");
+        const int idx[5] = {0, 1, 2, 4, 5};
+        for (int m = 0; m < 5; m++) {
+            if (m) adac_strbuf_printf(s, ", ");
+            adac_strbuf_number(s, c[idx[m]]);
+        }
+        adac_strbuf_printf(s, ")");
+    }
+}
+
+/* One matrix entry (o, i) as a single-input single-output FAUST block. */
+static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
+{
+    switch (n->type) {
+    case ADAC_NODE_GAIN:
+    case ADAC_NODE_PARALLEL_GAIN:
+        adac_strbuf_printf(s, "*(");
+        adac_strbuf_number(s, n->gain[e]);
+        adac_strbuf_printf(s, ")");
+        break;
+    case ADAC_NODE_DELAY:
+    case ADAC_NODE_PARALLEL_DELAY: {
+        long long d = (long long)(n->delay[e] - n->advance);
+        if (d == 0)
+            adac_strbuf_printf(s, "_");
+        else
+            adac_strbuf_printf(s, "@(%lld)", d);
+        break;
+    }
+    case ADAC_NODE_SOS:
+    case ADAC_NODE_PARALLEL_SOS:
+        if (n->n_sections > 1) adac_strbuf_printf(s, "(");
+        emit_sections(s, n->sos + (size_t)e * n->n_sections * 6, n->n_sections);
+        if (n->n_sections > 1) adac_strbuf_printf(s, ")");
+        break;
+    default:
+        break;
+    }
+}
+
+static int is_matrix_leaf(const adac_node *n)
+{
+    return n->type == ADAC_NODE_GAIN || n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_SOS;
+}
+
+static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
+{
+    adac_strbuf *s = &c->out;
+    char name[160];
+    leaf_name(n, ++c->leaf_counter, name, sizeof name);
+    adac_strbuf_printf(s, "// %s: %s", n->json_path, n->module ? n->module : adac_node_type_name(n->type));
+    if (n->model_path) adac_strbuf_printf(s, " '%s'", n->model_path);
+    adac_strbuf_printf(s, ", %d in, %d out", n->n_in, n->n_out);
+    if (n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_PARALLEL_DELAY) {
+        if (n->advance > 0)
+            adac_strbuf_printf(s, "; %lld sample(s) of each delay moved into the enclosing loop",
+                               (long long)n->advance);
+        else if (n->advance < 0)
+            adac_strbuf_printf(s, "; delays lengthened by %lld sample(s) to align loop timing",
+                               (long long)-n->advance);
+    }
+    if (n->post_delay > 0)
+        adac_strbuf_printf(s, "; followed by %lld sample(s) to align loop timing",
+                           (long long)n->post_delay);
+    adac_strbuf_printf(s, "\n%s = ", name);
+    if (is_matrix_leaf(n) && !(n->n_in == 1 && n->n_out == 1)) {
+        /* Each output row reads every input: split the inputs, one summing row per output. */
+        emit_bus(s, n->n_in);
+        adac_strbuf_printf(s, " <: (\n");
+        for (int o = 0; o < n->n_out; o++) {
+            adac_strbuf_printf(s, "    (");
+            for (int i = 0; i < n->n_in; i++) {
+                if (i) adac_strbuf_printf(s, ", ");
+                emit_entry(s, n, o * n->n_in + i);
+            }
+            adac_strbuf_printf(s, " :> _)%s\n", o + 1 < n->n_out ? "," : "");
+        }
+        adac_strbuf_printf(s, "  )");
+    } else {
+        if (n->n_entries > 1) adac_strbuf_printf(s, "(");
+        for (int e = 0; e < n->n_entries; e++) {
+            if (e) adac_strbuf_printf(s, ", ");
+            emit_entry(s, n, e);
+        }
+        if (n->n_entries > 1) adac_strbuf_printf(s, ")");
+    }
+    emit_post_delay(s, n->n_out, n->post_delay);
+    adac_strbuf_printf(s, ";\n\n");
+}
+
+static void emit_definitions(emit_ctx *c, const adac_node *n)
+{
+    if (adac_node_is_leaf(n)) {
+        emit_leaf_definition(c, n);
+        return;
+    }
+    for (int i = 0; i < n->n_children; i++) emit_definitions(c, n->children[i]);
+}
+
+static void indent(adac_strbuf *s, int depth)
+{
+    adac_strbuf_printf(s, "\n%*s", 2 * depth, "");
+}
+
+static void emit_expr(emit_ctx *c, const adac_node *n, int depth)
+{
+    adac_strbuf *s = &c->out;
+    if (adac_node_is_leaf(n)) {
+        char name[160];
+        leaf_name(n, ++c->leaf_counter, name, sizeof name);
+        adac_strbuf_printf(s, "%s", name);
+        return;
+    }
+    int wrap = n->post_delay > 0;
+    if (wrap) adac_strbuf_printf(s, "(");
+    switch (n->type) {
+    case ADAC_NODE_SHELL:
+        emit_expr(c, n->children[0], depth);
+        break;
+    case ADAC_NODE_SERIES:
+        adac_strbuf_printf(s, "(");
+        for (int i = 0; i < n->n_children; i++) {
+            indent(s, depth + 1);
+            if (i) adac_strbuf_printf(s, ": ");
+            emit_expr(c, n->children[i], depth + 1);
+        }
+        indent(s, depth);
+        adac_strbuf_printf(s, ")");
+        break;
+    case ADAC_NODE_PARALLEL:
+        /* Both branches see the same input; outputs are summed channel by channel
+         * (:> adds channel k and k + n_out) or kept side by side. */
+        adac_strbuf_printf(s, "(");
+        emit_bus(s, n->n_in);
+        adac_strbuf_printf(s, " <: (");
+        indent(s, depth + 1);
+        emit_expr(c, n->children[0], depth + 1);
+        adac_strbuf_printf(s, ",");
+        indent(s, depth + 1);
+        emit_expr(c, n->children[1], depth + 1);
+        indent(s, depth);
+        adac_strbuf_printf(s, ")");
+        if (!n->concat) {
+            adac_strbuf_printf(s, " :> ");
+            emit_bus(s, n->n_out);
+        }
+        adac_strbuf_printf(s, ")");
+        break;
+    case ADAC_NODE_RECURSION: {
+        /* y = fF(x + fB(y)): the feedback enters fF's first inputs, the input x its
+         * last ones, and :> adds the two. `~` contributes the loop's one sample. */
+        int ch = n->children[0]->n_in;
+        adac_strbuf_printf(s, "((");
+        emit_bus(s, 2 * ch);
+        adac_strbuf_printf(s, " :> ");
+        emit_expr(c, n->children[0], depth + 1);
+        adac_strbuf_printf(s, ")");
+        indent(s, depth);
+        adac_strbuf_printf(s, "~ ");
+        emit_expr(c, n->children[1], depth + 1);
+        adac_strbuf_printf(s, ")");
+        break;
+    }
+    default:
+        break;
+    }
+    if (wrap) {
+        emit_post_delay(s, n->n_out, n->post_delay);
+        adac_strbuf_printf(s, ")");
+    }
+}
+
+char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
+{
+    adac_plan(g, ADAC_PLAN_UNIT_LOOP);
+    emit_ctx c = {{0}, 0};
+    adac_strbuf *s = &c.out;
+    adac_strbuf_printf(s,
+                       "// Generated by adac-faust from ADAC IR version %d. Regenerate from the\n"
+                       "// model rather than editing by hand. Delays are in samples at %g Hz.\n"
+                       "declare name \"%s\";\n"
+                       "declare adac_ir_version \"%d\";\n"
+                       "declare adac_fs \"%g\";\n\n",
+                       g->version, g->fs, g->name, g->version, g->fs);
+    adac_strbuf_printf(s, "// %d input(s), %d output(s).\n\n", g->root->n_in, g->root->n_out);
+    adac_strbuf_printf(
+        s, "// One second-order section, direct form I, a0 = 1:\n"
+           "//   y = b0*x + b1*x' + b2*x'' - a1*y' - a2*y''\n"
+           "adac_sos(b0, b1, b2, a1, a2) = fir : iir\n"
+           "with {\n"
+           "  fir = _ <: *(b0), (mem : *(b1)), (mem : mem : *(b2)) :> _;\n"
+           "  iir = + ~ (_ <: *(0 - a1), (mem : *(0 - a2)) :> _);\n"
+           "};\n\n");
+    emit_definitions(&c, g->root);
+    c.leaf_counter = 0;
+    adac_strbuf_printf(s, "process = ");
+    emit_expr(&c, g->root, 0);
+    adac_strbuf_printf(s, ";\n");
+    char *text = adac_strbuf_take(s);
+    if (!text) snprintf(err, err_len, "out of memory while emitting FAUST");
+    return text;
+}

@@ -1,0 +1,26 @@
+/* A delay line on a power-of-two ring buffer. Life cycle: prepare (allocates),
+ * write / read in the audio path (no allocation), reset, free. One line serves
+ * any number of read taps, each with its own delay. */
+#ifndef ADAC_DELAY_LINE_H
+#define ADAC_DELAY_LINE_H
+
+#include <stddef.h>
+
+typedef struct {
+    double *buf;
+    size_t mask;
+    size_t write_pos; /* index of the next sample to be written */
+} adac_delay_line;
+
+/* Room for reads up to max_delay samples behind a block of max_block samples. */
+int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block);
+void adac_delay_line_write(adac_delay_line *dl, const double *in, int n);
+/* out[i] = x[w - n + i - delay], w = samples written so far: with delay = 0 right
+ * after writing n samples, the same n samples come back. */
+void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t delay);
+/* Like read, but adds into out. */
+void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay);
+void adac_delay_line_reset(adac_delay_line *dl);
+void adac_delay_line_free(adac_delay_line *dl);
+
+#endif

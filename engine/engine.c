@@ -1,0 +1,362 @@
+#include "engine.h"
+
+#include "delay_line.h"
+#include "plan.h"
+#include "sos_cascade.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One processor per graph node, mirroring the tree. Plan values are copied in at
+ * creation so a later re-plan of the graph (e.g. by the emitter) cannot change a
+ * running engine. */
+typedef struct proc proc;
+struct proc {
+    const adac_node *node;
+    int64_t advance, post_delay, loop_len;
+    proc **children;
+
+    /* Buses: arrays of channel pointers into one allocation. */
+    double **bus_a, **bus_b; /* series: between children; parallel: branch B; recursion: u, w */
+    double ***series_bus;    /* series: n_children - 1 intermediate buses */
+    double **chunk_in, **chunk_out; /* recursion: offset channel pointers */
+    double *scratch;
+
+    adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
+    int n_lines;
+    adac_delay_line *post;      /* one per output when post_delay > 0 */
+    adac_sos_cascade *filters;  /* sos leaf: one per entry */
+};
+
+struct adac_engine {
+    adac_graph *graph;
+    proc *root;
+    int max_block;
+};
+
+static proc *proc_build(const adac_node *n)
+{
+    proc *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->node = n;
+    p->advance = n->advance;
+    p->post_delay = n->post_delay;
+    p->loop_len = n->loop_len;
+    if (n->n_children) {
+        p->children = calloc(n->n_children, sizeof *p->children);
+        for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i]);
+    }
+    return p;
+}
+
+static double **bus_alloc(int channels, int len)
+{
+    if (channels <= 0) channels = 1;
+    double **bus = malloc(channels * sizeof *bus);
+    double *mem = calloc((size_t)channels * len, sizeof *mem);
+    if (!bus || !mem) {
+        free(bus);
+        free(mem);
+        return NULL;
+    }
+    for (int c = 0; c < channels; c++) bus[c] = mem + (size_t)c * len;
+    return bus;
+}
+
+static void bus_free(double **bus)
+{
+    if (!bus) return;
+    free(bus[0]);
+    free(bus);
+}
+
+static int proc_prepare(proc *p, int max_block)
+{
+    const adac_node *n = p->node;
+    for (int i = 0; i < n->n_children; i++)
+        if (!p->children[i] || !proc_prepare(p->children[i], max_block)) return 0;
+    p->scratch = calloc(max_block, sizeof *p->scratch);
+    if (!p->scratch) return 0;
+    switch (n->type) {
+    case ADAC_NODE_SERIES:
+        if (n->n_children > 1) {
+            p->series_bus = calloc(n->n_children - 1, sizeof *p->series_bus);
+            for (int i = 0; i + 1 < n->n_children; i++)
+                if (!(p->series_bus[i] = bus_alloc(n->children[i]->n_out, max_block))) return 0;
+        }
+        break;
+    case ADAC_NODE_PARALLEL:
+        if (!n->concat && !(p->bus_b = bus_alloc(n->n_out, max_block))) return 0;
+        break;
+    case ADAC_NODE_RECURSION: {
+        int ch = n->children[0]->n_in;
+        if (!(p->bus_a = bus_alloc(ch, max_block)) || !(p->bus_b = bus_alloc(ch, max_block)))
+            return 0;
+        p->chunk_in = calloc(n->n_in, sizeof(double *));
+        p->chunk_out = calloc(n->n_out, sizeof(double *));
+        p->lines = calloc(ch, sizeof *p->lines);
+        p->n_lines = ch;
+        for (int c = 0; c < ch; c++)
+            if (!adac_delay_line_prepare(&p->lines[c], (size_t)p->loop_len, max_block)) return 0;
+        break;
+    }
+    case ADAC_NODE_DELAY:
+    case ADAC_NODE_PARALLEL_DELAY: {
+        int64_t longest = 0;
+        for (int e = 0; e < n->n_entries; e++)
+            if (n->delay[e] - p->advance > longest) longest = n->delay[e] - p->advance;
+        p->lines = calloc(n->n_in, sizeof *p->lines);
+        p->n_lines = n->n_in;
+        for (int c = 0; c < n->n_in; c++)
+            if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
+        break;
+    }
+    case ADAC_NODE_SOS:
+    case ADAC_NODE_PARALLEL_SOS:
+        p->filters = calloc(n->n_entries, sizeof *p->filters);
+        for (int e = 0; e < n->n_entries; e++)
+            if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections,
+                                          n->sos + (size_t)e * n->n_sections * 6))
+                return 0;
+        break;
+    default:
+        break;
+    }
+    if (p->post_delay > 0) {
+        p->post = calloc(n->n_out, sizeof *p->post);
+        for (int c = 0; c < n->n_out; c++)
+            if (!adac_delay_line_prepare(&p->post[c], (size_t)p->post_delay, max_block)) return 0;
+    }
+    return 1;
+}
+
+static void proc_process(proc *p, const double *const *in, double *const *out, int n);
+
+static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
+{
+    const adac_node *nd = p->node;
+    proc *ff = p->children[0], *fb = p->children[1];
+    int ch = p->n_lines;
+    int len = (int)(p->loop_len < n ? p->loop_len : n);
+    for (int off = 0; off < n; off += len) {
+        int c = n - off < len ? n - off : len;
+        /* u = x + fB'(v) from loop_len samples ago (read before this chunk is written). */
+        for (int k = 0; k < ch; k++) {
+            adac_delay_line_read(&p->lines[k], p->bus_a[k], c, (size_t)(p->loop_len - c));
+            const double *x = in[k] + off;
+            for (int t = 0; t < c; t++) p->bus_a[k][t] += x[t];
+        }
+        for (int k = 0; k < nd->n_out; k++) p->chunk_out[k] = out[k] + off;
+        proc_process(ff, (const double *const *)p->bus_a, p->chunk_out, c);
+        proc_process(fb, (const double *const *)p->chunk_out, p->bus_b, c);
+        for (int k = 0; k < ch; k++) adac_delay_line_write(&p->lines[k], p->bus_b[k], c);
+    }
+}
+
+static void proc_process(proc *p, const double *const *in, double *const *out, int n)
+{
+    const adac_node *nd = p->node;
+    switch (nd->type) {
+    case ADAC_NODE_GAIN:
+        for (int o = 0; o < nd->n_out; o++) {
+            double *y = out[o];
+            const double *g = nd->gain + (size_t)o * nd->n_in;
+            memset(y, 0, (size_t)n * sizeof *y);
+            for (int i = 0; i < nd->n_in; i++) {
+                double gi = g[i];
+                const double *x = in[i];
+                for (int t = 0; t < n; t++) y[t] += gi * x[t];
+            }
+        }
+        break;
+    case ADAC_NODE_PARALLEL_GAIN:
+        for (int c = 0; c < nd->n_out; c++) {
+            double g = nd->gain[c];
+            for (int t = 0; t < n; t++) out[c][t] = g * in[c][t];
+        }
+        break;
+    case ADAC_NODE_PARALLEL_DELAY:
+        for (int c = 0; c < nd->n_out; c++) {
+            adac_delay_line_write(&p->lines[c], in[c], n);
+            adac_delay_line_read(&p->lines[c], out[c], n, (size_t)(nd->delay[c] - p->advance));
+        }
+        break;
+    case ADAC_NODE_DELAY:
+        for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
+        for (int o = 0; o < nd->n_out; o++) {
+            memset(out[o], 0, (size_t)n * sizeof(double));
+            for (int i = 0; i < nd->n_in; i++)
+                adac_delay_line_read_add(&p->lines[i], out[o], n,
+                                         (size_t)(nd->delay[o * nd->n_in + i] - p->advance));
+        }
+        break;
+    case ADAC_NODE_PARALLEL_SOS:
+        for (int c = 0; c < nd->n_out; c++)
+            adac_sos_cascade_process(&p->filters[c], in[c], out[c], n);
+        break;
+    case ADAC_NODE_SOS:
+        for (int o = 0; o < nd->n_out; o++) {
+            memset(out[o], 0, (size_t)n * sizeof(double));
+            for (int i = 0; i < nd->n_in; i++) {
+                adac_sos_cascade_process(&p->filters[o * nd->n_in + i], in[i], p->scratch, n);
+                for (int t = 0; t < n; t++) out[o][t] += p->scratch[t];
+            }
+        }
+        break;
+    case ADAC_NODE_SHELL:
+        proc_process(p->children[0], in, out, n);
+        break;
+    case ADAC_NODE_SERIES: {
+        int k = nd->n_children;
+        const double *const *x = in;
+        for (int i = 0; i < k; i++) {
+            double *const *y = i == k - 1 ? out : p->series_bus[i];
+            proc_process(p->children[i], x, y, n);
+            x = (const double *const *)y;
+        }
+        break;
+    }
+    case ADAC_NODE_PARALLEL: {
+        int na = nd->children[0]->n_out;
+        proc_process(p->children[0], in, out, n);
+        if (nd->concat) {
+            proc_process(p->children[1], in, out + na, n);
+        } else {
+            proc_process(p->children[1], in, p->bus_b, n);
+            for (int c = 0; c < nd->n_out; c++)
+                for (int t = 0; t < n; t++) out[c][t] += p->bus_b[c][t];
+        }
+        break;
+    }
+    case ADAC_NODE_RECURSION:
+        process_recursion(p, in, out, n);
+        break;
+    }
+    if (p->post_delay > 0)
+        for (int c = 0; c < nd->n_out; c++) {
+            adac_delay_line_write(&p->post[c], out[c], n);
+            adac_delay_line_read(&p->post[c], out[c], n, (size_t)p->post_delay);
+        }
+}
+
+static void proc_reset(proc *p)
+{
+    const adac_node *n = p->node;
+    for (int i = 0; i < n->n_children; i++) proc_reset(p->children[i]);
+    for (int i = 0; i < p->n_lines; i++) adac_delay_line_reset(&p->lines[i]);
+    if (p->post)
+        for (int c = 0; c < n->n_out; c++) adac_delay_line_reset(&p->post[c]);
+    if (p->filters)
+        for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_reset(&p->filters[e]);
+}
+
+static void proc_free(proc *p)
+{
+    if (!p) return;
+    const adac_node *n = p->node;
+    for (int i = 0; i < n->n_children; i++) proc_free(p->children[i]);
+    free(p->children);
+    if (p->series_bus) {
+        for (int i = 0; i + 1 < n->n_children; i++) bus_free(p->series_bus[i]);
+        free(p->series_bus);
+    }
+    bus_free(p->bus_a);
+    bus_free(p->bus_b);
+    free(p->chunk_in);
+    free(p->chunk_out);
+    free(p->scratch);
+    if (p->lines) {
+        for (int i = 0; i < p->n_lines; i++) adac_delay_line_free(&p->lines[i]);
+        free(p->lines);
+    }
+    if (p->post) {
+        for (int c = 0; c < n->n_out; c++) adac_delay_line_free(&p->post[c]);
+        free(p->post);
+    }
+    if (p->filters) {
+        for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_free(&p->filters[e]);
+        free(p->filters);
+    }
+    free(p);
+}
+
+adac_engine *adac_engine_create(adac_graph *g)
+{
+    adac_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->graph = g;
+    adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
+    e->root = proc_build(g->root);
+    if (!e->root) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int adac_engine_prepare(adac_engine *e, int max_block)
+{
+    if (max_block < 1) return 0;
+    e->max_block = max_block;
+    return proc_prepare(e->root, max_block);
+}
+
+void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n)
+{
+    proc_process(e->root, in, out, n);
+}
+
+void adac_engine_reset(adac_engine *e)
+{
+    proc_reset(e->root);
+}
+
+void adac_engine_free(adac_engine *e)
+{
+    if (!e) return;
+    proc_free(e->root);
+    free(e);
+}
+
+int adac_engine_num_inputs(const adac_engine *e)
+{
+    return e->graph->root->n_in;
+}
+
+int adac_engine_num_outputs(const adac_engine *e)
+{
+    return e->graph->root->n_out;
+}
+
+int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, double *out)
+{
+    adac_engine *e = adac_engine_create(g);
+    if (!e || !adac_engine_prepare(e, max_block)) {
+        adac_engine_free(e);
+        return 0;
+    }
+    int ni = g->root->n_in, no = g->root->n_out;
+    double **x = bus_alloc(ni, max_block), **y = bus_alloc(no, max_block);
+    if (!x || !y) {
+        bus_free(x);
+        bus_free(y);
+        adac_engine_free(e);
+        return 0;
+    }
+    for (int i = 0; i < ni; i++) {
+        adac_engine_reset(e);
+        for (int off = 0; off < n_samples; off += max_block) {
+            int n = n_samples - off < max_block ? n_samples - off : max_block;
+            for (int c = 0; c < ni; c++) memset(x[c], 0, (size_t)n * sizeof(double));
+            if (off == 0) x[i][0] = 1.0;
+            adac_engine_process(e, (const double *const *)x, y, n);
+            for (int o = 0; o < no; o++)
+                memcpy(out + ((size_t)(o * ni + i)) * n_samples + off, y[o],
+                       (size_t)n * sizeof(double));
+        }
+    }
+    bus_free(x);
+    bus_free(y);
+    adac_engine_free(e);
+    return 1;
+}

@@ -1,0 +1,78 @@
+/* The validated model graph: what the JSON IR loader builds and what the engine,
+ * the FAUST emitter and (later) the certificate all walk. Channel counts and
+ * minimum latencies are resolved once, here, and nowhere else. */
+#ifndef ADAC_GRAPH_H
+#define ADAC_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ADAC_IR_VERSION 1
+#define ADAC_ERR_LEN 1024
+
+typedef enum {
+    ADAC_NODE_SERIES,
+    ADAC_NODE_PARALLEL,
+    ADAC_NODE_RECURSION,
+    ADAC_NODE_SHELL,
+    ADAC_NODE_GAIN,           /* dense matrix, out x in */
+    ADAC_NODE_PARALLEL_GAIN,  /* diagonal, n */
+    ADAC_NODE_DELAY,          /* one integer delay per (out, in) entry */
+    ADAC_NODE_PARALLEL_DELAY, /* one integer delay per channel */
+    ADAC_NODE_SOS,            /* K cascaded biquads per (out, in) entry */
+    ADAC_NODE_PARALLEL_SOS    /* K cascaded biquads per channel */
+} adac_node_type;
+
+typedef struct adac_node adac_node;
+
+struct adac_node {
+    adac_node_type type;
+    char *json_path;   /* where it sits in the IR, e.g. "$.graph.children[1].fB" */
+    char *model_path;  /* where it sat in the trained model, or NULL */
+    char *module;      /* the model's class name (e.g. "HouseholderMatrix"), or NULL */
+    int n_in, n_out;
+
+    /* Composites. Series: k children in order. Parallel: the two branches.
+     * Recursion: children[0] = fF (feedforward), children[1] = fB (feedback).
+     * Shell: children[0] = core. */
+    int n_children;
+    adac_node **children;
+    int concat; /* parallel only: 1 concatenates outputs, 0 sums them */
+
+    /* Leaves. Entry e of a matrix leaf is (o, i) at e = o * n_in + i; a
+     * parallel leaf has one entry per channel. */
+    int n_entries;
+    double *gain;      /* gain leaves: n_entries */
+    int64_t *delay;    /* delay leaves: n_entries samples, >= 0 */
+    int n_sections;    /* sos leaves: K */
+    double *sos;       /* sos leaves: n_entries * K * 6, [b0 b1 b2 1 a1 a2] */
+
+    /* Smallest delay, in samples, on any input->output path through the node. */
+    int64_t min_latency;
+
+    /* Written by adac_plan (plan.h): how the node's output is time-shifted so
+     * that every feedback loop gets an explicit delay. */
+    int64_t advance;    /* output runs this many samples early (< 0: late) */
+    int64_t post_delay; /* extra delay appended after the node's output */
+    int64_t loop_len;   /* recursion only: samples in the loop's explicit buffer */
+};
+
+typedef struct {
+    int version;
+    char *name;
+    double fs;
+    adac_node *root;
+} adac_graph;
+
+/* Load and validate an IR document. On failure returns NULL and writes a message
+ * that starts with the JSON path of the offending value into err. */
+adac_graph *adac_graph_load_string(const char *json_text, char *err, size_t err_len);
+adac_graph *adac_graph_load_file(const char *path, char *err, size_t err_len);
+void adac_graph_free(adac_graph *g);
+
+const char *adac_node_type_name(adac_node_type t);
+int adac_node_is_leaf(const adac_node *n);
+/* Human-readable identification of a node for error messages. */
+void adac_node_describe(const adac_node *n, char *buf, size_t len);
+
+#endif

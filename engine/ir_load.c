@@ -1,0 +1,646 @@
+/* JSON IR loader: parses, validates and builds the graph in one pass. Every error
+ * message starts with the JSON path of what is wrong. */
+#include "graph.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *err;
+    size_t err_len;
+} load_ctx;
+
+static int fail(load_ctx *c, const char *path, const char *fmt, ...)
+{
+    int k = snprintf(c->err, c->err_len, "%s: ", path);
+    if (k < 0 || (size_t)k >= c->err_len) return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err + k, c->err_len - (size_t)k, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static char *path_join(const char *base, const char *fmt, ...)
+{
+    char tail[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tail, sizeof tail, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(base) + strlen(tail) + 1;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s%s", base, tail);
+    return p;
+}
+
+static char *dup_str(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void node_free(adac_node *n)
+{
+    if (!n) return;
+    for (int i = 0; i < n->n_children; i++) node_free(n->children[i]);
+    free(n->children);
+    free(n->json_path);
+    free(n->model_path);
+    free(n->module);
+    free(n->gain);
+    free(n->delay);
+    free(n->sos);
+    free(n);
+}
+
+void adac_graph_free(adac_graph *g)
+{
+    if (!g) return;
+    node_free(g->root);
+    free(g->name);
+    free(g);
+}
+
+static const struct {
+    const char *name;
+    adac_node_type type;
+} node_types[] = {
+    {"series", ADAC_NODE_SERIES},
+    {"parallel", ADAC_NODE_PARALLEL},
+    {"recursion", ADAC_NODE_RECURSION},
+    {"shell", ADAC_NODE_SHELL},
+    {"gain", ADAC_NODE_GAIN},
+    {"parallel_gain", ADAC_NODE_PARALLEL_GAIN},
+    {"delay", ADAC_NODE_DELAY},
+    {"parallel_delay", ADAC_NODE_PARALLEL_DELAY},
+    {"sos", ADAC_NODE_SOS},
+    {"parallel_sos", ADAC_NODE_PARALLEL_SOS},
+};
+
+const char *adac_node_type_name(adac_node_type t)
+{
+    for (size_t i = 0; i < sizeof node_types / sizeof node_types[0]; i++)
+        if (node_types[i].type == t) return node_types[i].name;
+    return "?";
+}
+
+int adac_node_is_leaf(const adac_node *n)
+{
+    return n->type >= ADAC_NODE_GAIN;
+}
+
+void adac_node_describe(const adac_node *n, char *buf, size_t len)
+{
+    if (n->model_path && n->module)
+        snprintf(buf, len, "%s (%s '%s')", n->json_path, n->module, n->model_path);
+    else if (n->module)
+        snprintf(buf, len, "%s (%s)", n->json_path, n->module);
+    else
+        snprintf(buf, len, "%s (%s)", n->json_path, adac_node_type_name(n->type));
+}
+
+/* ---- numeric arrays ------------------------------------------------------ */
+
+static int read_number(load_ctx *c, const cJSON *v, const char *path, double *out)
+{
+    if (!cJSON_IsNumber(v)) return fail(c, path, "expected a number");
+    double x = v->valuedouble;
+    if (!isfinite(x)) return fail(c, path, "value is not finite (%g)", x);
+    *out = x;
+    return 1;
+}
+
+/* An array of exactly `want` numbers (want < 0: any length >= 1, returned in *got). */
+static int read_vector(load_ctx *c, const cJSON *arr, const char *path, int want,
+                       double *dst, int *got, const char *what)
+{
+    if (!cJSON_IsArray(arr)) return fail(c, path, "expected an array of %s", what);
+    int n = cJSON_GetArraySize(arr);
+    if (want >= 0 && n != want)
+        return fail(c, path, "has %d entries, expected %d", n, want);
+    if (n == 0) return fail(c, path, "is empty");
+    if (got) *got = n;
+    int i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+    {
+        char p[512];
+        snprintf(p, sizeof p, "%s[%d]", path, i);
+        if (!read_number(c, v, p, &dst[i])) return 0;
+        i++;
+    }
+    return 1;
+}
+
+/* A matrix given as rows: out rows of in entries. Fills rows x cols (row major). */
+static double *read_matrix(load_ctx *c, const cJSON *arr, const char *path, int *rows,
+                           int *cols)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+        fail(c, path, "expected a non-empty array of rows");
+        return NULL;
+    }
+    int r = cJSON_GetArraySize(arr);
+    const cJSON *first = cJSON_GetArrayItem(arr, 0);
+    if (!cJSON_IsArray(first) || cJSON_GetArraySize(first) == 0) {
+        fail(c, path, "row 0 is not a non-empty array");
+        return NULL;
+    }
+    int k = cJSON_GetArraySize(first);
+    double *m = calloc((size_t)r * k, sizeof *m);
+    if (!m) {
+        fail(c, path, "out of memory");
+        return NULL;
+    }
+    int i = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, arr)
+    {
+        char p[512];
+        snprintf(p, sizeof p, "%s[%d]", path, i);
+        if (!cJSON_IsArray(row)) {
+            fail(c, p, "expected an array (row %d)", i);
+            free(m);
+            return NULL;
+        }
+        if (cJSON_GetArraySize(row) != k) {
+            fail(c, path, "row %d has %d entries, expected %d", i, cJSON_GetArraySize(row), k);
+            free(m);
+            return NULL;
+        }
+        if (!read_vector(c, row, p, k, m + (size_t)i * k, NULL, "numbers")) {
+            free(m);
+            return NULL;
+        }
+        i++;
+    }
+    *rows = r;
+    *cols = k;
+    return m;
+}
+
+static int to_delay(load_ctx *c, const char *path, double x, int64_t *out)
+{
+    if (x < 0) return fail(c, path, "negative delay (%g samples); delays must be >= 0", x);
+    double r = nearbyint(x);
+    if (fabs(x - r) > 1e-9 * (1.0 + fabs(x)))
+        return fail(c, path,
+                    "fractional delay (%.6f samples) is not supported by this version; "
+                    "build the model with isint=True or round the delay",
+                    x);
+    if (r > 1e9) return fail(c, path, "delay of %g samples is implausibly long", x);
+    *out = (int64_t)r;
+    return 1;
+}
+
+/* Sections of one entry: an array of K arrays [b0 b1 b2 a0 a1 a2]; stored
+ * normalised so that a0 = 1. */
+static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k,
+                         double *dst)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
+        return fail(c, path, "expected a non-empty array of sections [b0,b1,b2,a0,a1,a2]");
+    int n = cJSON_GetArraySize(arr);
+    if (*k > 0 && n != *k) return fail(c, path, "has %d sections, expected %d", n, *k);
+    *k = n;
+    for (int s = 0; s < n; s++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s[%d]", path, s);
+        double *sec = dst + 6 * s;
+        if (!read_vector(c, cJSON_GetArrayItem(arr, s), p, 6, sec, NULL, "coefficients"))
+            return 0;
+        if (fabs(sec[3]) < 1e-300) return fail(c, p, "a0 is zero; the section is not realisable");
+        double a0 = sec[3];
+        for (int j = 0; j < 6; j++) sec[j] /= a0;
+    }
+    return 1;
+}
+
+/* ---- leaves --------------------------------------------------------------- */
+
+static const cJSON *require(load_ctx *c, const cJSON *obj, const char *key, const char *path)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) fail(c, path, "missing required field \"%s\"", key);
+    return v;
+}
+
+static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
+{
+    char pp[512];
+    snprintf(pp, sizeof pp, "%s.params", n->json_path);
+    const cJSON *params = require(c, j, "params", n->json_path);
+    if (!params) return 0;
+    if (!cJSON_IsObject(params)) return fail(c, pp, "expected an object");
+
+    switch (n->type) {
+    case ADAC_NODE_GAIN: {
+        char p[600];
+        snprintf(p, sizeof p, "%s.matrix", pp);
+        const cJSON *m = require(c, params, "matrix", pp);
+        if (!m) return 0;
+        n->gain = read_matrix(c, m, p, &n->n_out, &n->n_in);
+        if (!n->gain) return 0;
+        n->n_entries = n->n_out * n->n_in;
+        return 1;
+    }
+    case ADAC_NODE_PARALLEL_GAIN: {
+        char p[600];
+        snprintf(p, sizeof p, "%s.gains", pp);
+        const cJSON *g = require(c, params, "gains", pp);
+        if (!g) return 0;
+        int k = cJSON_IsArray(g) ? cJSON_GetArraySize(g) : 0;
+        n->gain = calloc(k > 0 ? k : 1, sizeof *n->gain);
+        if (!read_vector(c, g, p, -1, n->gain, &n->n_entries, "gains")) return 0;
+        n->n_in = n->n_out = n->n_entries;
+        return 1;
+    }
+    case ADAC_NODE_DELAY:
+    case ADAC_NODE_PARALLEL_DELAY: {
+        char p[600];
+        snprintf(p, sizeof p, "%s.samples", pp);
+        const cJSON *s = require(c, params, "samples", pp);
+        if (!s) return 0;
+        double *vals;
+        if (n->type == ADAC_NODE_DELAY) {
+            vals = read_matrix(c, s, p, &n->n_out, &n->n_in);
+            if (!vals) return 0;
+            n->n_entries = n->n_out * n->n_in;
+        } else {
+            int k = cJSON_IsArray(s) ? cJSON_GetArraySize(s) : 0;
+            vals = calloc(k > 0 ? k : 1, sizeof *vals);
+            if (!read_vector(c, s, p, -1, vals, &n->n_entries, "delays in samples")) {
+                free(vals);
+                return 0;
+            }
+            n->n_in = n->n_out = n->n_entries;
+        }
+        n->delay = calloc(n->n_entries, sizeof *n->delay);
+        for (int e = 0; e < n->n_entries; e++) {
+            char q[640];
+            if (n->type == ADAC_NODE_DELAY)
+                snprintf(q, sizeof q, "%s[%d][%d]", p, e / n->n_in, e % n->n_in);
+            else
+                snprintf(q, sizeof q, "%s[%d]", p, e);
+            if (!to_delay(c, q, vals[e], &n->delay[e])) {
+                free(vals);
+                return 0;
+            }
+        }
+        free(vals);
+        return 1;
+    }
+    case ADAC_NODE_SOS:
+    case ADAC_NODE_PARALLEL_SOS: {
+        char p[600];
+        snprintf(p, sizeof p, "%s.sections", pp);
+        const cJSON *s = require(c, params, "sections", pp);
+        if (!s) return 0;
+        if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) == 0)
+            return fail(c, p, "expected a non-empty array");
+        int rows = cJSON_GetArraySize(s), cols = 1;
+        if (n->type == ADAC_NODE_SOS) {
+            const cJSON *r0 = cJSON_GetArrayItem(s, 0);
+            if (!cJSON_IsArray(r0) || cJSON_GetArraySize(r0) == 0)
+                return fail(c, p, "expected [out][in][section][6]");
+            cols = cJSON_GetArraySize(r0);
+        }
+        n->n_entries = rows * cols;
+        /* size from the first entry's section count, checked for all. */
+        const cJSON *e0 = n->type == ADAC_NODE_SOS
+                              ? cJSON_GetArrayItem(cJSON_GetArrayItem(s, 0), 0)
+                              : cJSON_GetArrayItem(s, 0);
+        int k0 = cJSON_IsArray(e0) ? cJSON_GetArraySize(e0) : 0;
+        if (k0 <= 0) return fail(c, p, "expected sections as arrays of [b0,b1,b2,a0,a1,a2]");
+        n->sos = calloc((size_t)n->n_entries * k0 * 6, sizeof *n->sos);
+        n->n_sections = k0;
+        for (int r = 0; r < rows; r++) {
+            const cJSON *row = cJSON_GetArrayItem(s, r);
+            char q[640];
+            snprintf(q, sizeof q, "%s[%d]", p, r);
+            if (n->type == ADAC_NODE_PARALLEL_SOS) {
+                if (!read_sections(c, row, q, &n->n_sections, n->sos + (size_t)r * k0 * 6))
+                    return 0;
+                continue;
+            }
+            if (!cJSON_IsArray(row)) return fail(c, q, "expected an array");
+            if (cJSON_GetArraySize(row) != cols)
+                return fail(c, p, "row %d has %d entries, expected %d", r,
+                            cJSON_GetArraySize(row), cols);
+            for (int i = 0; i < cols; i++) {
+                char q2[700];
+                snprintf(q2, sizeof q2, "%s[%d]", q, i);
+                if (!read_sections(c, cJSON_GetArrayItem(row, i), q2, &n->n_sections,
+                                   n->sos + ((size_t)r * cols + i) * k0 * 6))
+                    return 0;
+            }
+        }
+        n->n_out = rows;
+        n->n_in = n->type == ADAC_NODE_SOS ? cols : rows;
+        return 1;
+    }
+    default:
+        return fail(c, n->json_path, "internal error: not a leaf");
+    }
+}
+
+/* ---- composites --------------------------------------------------------- */
+
+static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path);
+
+static int add_child(load_ctx *c, adac_node *n, const cJSON *j, const char *path)
+{
+    adac_node *child = load_node(c, j, path);
+    if (!child) return 0;
+    n->children[n->n_children++] = child;
+    return 1;
+}
+
+static int check_series(load_ctx *c, adac_node *n)
+{
+    for (int i = 0; i + 1 < n->n_children; i++) {
+        adac_node *a = n->children[i], *b = n->children[i + 1];
+        if (a->n_out != b->n_in) {
+            char da[700], db[700];
+            adac_node_describe(a, da, sizeof da);
+            adac_node_describe(b, db, sizeof db);
+            return fail(c, n->json_path,
+                        "channel mismatch in series: %s has %d outputs but %s has %d inputs", da,
+                        a->n_out, db, b->n_in);
+        }
+    }
+    n->n_in = n->children[0]->n_in;
+    n->n_out = n->children[n->n_children - 1]->n_out;
+    int64_t lat = 0;
+    for (int i = 0; i < n->n_children; i++) lat += n->children[i]->min_latency;
+    n->min_latency = lat;
+    return 1;
+}
+
+static int64_t leaf_min_latency(const adac_node *n)
+{
+    if (n->type != ADAC_NODE_DELAY && n->type != ADAC_NODE_PARALLEL_DELAY) return 0;
+    int64_t m = n->delay[0];
+    for (int e = 1; e < n->n_entries; e++)
+        if (n->delay[e] < m) m = n->delay[e];
+    return m;
+}
+
+static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path)
+{
+    if (!cJSON_IsObject(j)) {
+        fail(c, path, "expected a node object");
+        return NULL;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+    if (!cJSON_IsString(type)) {
+        fail(c, path, "missing \"type\" (one of series, parallel, recursion, shell, gain, "
+                      "parallel_gain, delay, parallel_delay, sos, parallel_sos)");
+        return NULL;
+    }
+    char *cp = NULL;
+    adac_node *n = calloc(1, sizeof *n);
+    if (!n) {
+        fail(c, path, "out of memory");
+        return NULL;
+    }
+    n->json_path = dup_str(path);
+    int found = 0;
+    for (size_t i = 0; i < sizeof node_types / sizeof node_types[0]; i++)
+        if (strcmp(node_types[i].name, type->valuestring) == 0) {
+            n->type = node_types[i].type;
+            found = 1;
+        }
+    if (!found) {
+        fail(c, path, "unknown node type \"%s\"", type->valuestring);
+        goto bad;
+    }
+    const cJSON *mp = cJSON_GetObjectItemCaseSensitive(j, "model_path");
+    const cJSON *mod = cJSON_GetObjectItemCaseSensitive(j, "module");
+    if (cJSON_IsString(mp)) n->model_path = dup_str(mp->valuestring);
+    if (cJSON_IsString(mod)) n->module = dup_str(mod->valuestring);
+
+    switch (n->type) {
+    case ADAC_NODE_SERIES:
+    case ADAC_NODE_PARALLEL: {
+        const cJSON *ch = require(c, j, "children", path);
+        if (!ch) goto bad;
+        cp = path_join(path, ".children");
+        int k = cJSON_IsArray(ch) ? cJSON_GetArraySize(ch) : -1;
+        if (k < 1) {
+            fail(c, cp, "expected a non-empty array of nodes");
+            goto bad;
+        }
+        if (n->type == ADAC_NODE_PARALLEL && k != 2) {
+            fail(c, cp, "a parallel node has exactly 2 children (branch A, branch B), got %d", k);
+            goto bad;
+        }
+        n->children = calloc(k, sizeof *n->children);
+        for (int i = 0; i < k; i++) {
+            char *p = path_join(cp, "[%d]", i);
+            int ok = add_child(c, n, cJSON_GetArrayItem(ch, i), p);
+            free(p);
+            if (!ok) goto bad;
+        }
+        if (n->type == ADAC_NODE_SERIES) {
+            if (!check_series(c, n)) goto bad;
+            break;
+        }
+        const cJSON *mode = cJSON_GetObjectItemCaseSensitive(j, "mode");
+        if (mode && !(cJSON_IsString(mode) && (strcmp(mode->valuestring, "sum") == 0 ||
+                                                strcmp(mode->valuestring, "concat") == 0))) {
+            char *p = path_join(path, ".mode");
+            fail(c, p, "expected \"sum\" or \"concat\"");
+            free(p);
+            goto bad;
+        }
+        n->concat = mode && strcmp(mode->valuestring, "concat") == 0;
+        adac_node *a = n->children[0], *b = n->children[1];
+        if (a->n_in != b->n_in) {
+            fail(c, path, "channel mismatch in parallel: branch A has %d inputs, branch B has %d",
+                 a->n_in, b->n_in);
+            goto bad;
+        }
+        if (!n->concat && a->n_out != b->n_out) {
+            fail(c, path,
+                 "channel mismatch in parallel (sum): branch A has %d outputs, branch B has %d",
+                 a->n_out, b->n_out);
+            goto bad;
+        }
+        n->n_in = a->n_in;
+        n->n_out = n->concat ? a->n_out + b->n_out : a->n_out;
+        n->min_latency = a->min_latency < b->min_latency ? a->min_latency : b->min_latency;
+        break;
+    }
+    case ADAC_NODE_RECURSION: {
+        const cJSON *ff = require(c, j, "fF", path);
+        const cJSON *fb = ff ? require(c, j, "fB", path) : NULL;
+        if (!ff || !fb) goto bad;
+        n->children = calloc(2, sizeof *n->children);
+        cp = path_join(path, ".fF");
+        if (!add_child(c, n, ff, cp)) goto bad;
+        free(cp);
+        cp = path_join(path, ".fB");
+        if (!add_child(c, n, fb, cp)) goto bad;
+        adac_node *f = n->children[0], *b = n->children[1];
+        if (f->n_out != b->n_in || b->n_out != f->n_in) {
+            fail(c, path,
+                 "channel mismatch in recursion: fF is %d in -> %d out, fB is %d in -> %d out "
+                 "(fB must map fF's outputs back to fF's inputs)",
+                 f->n_in, f->n_out, b->n_in, b->n_out);
+            goto bad;
+        }
+        if (f->min_latency + b->min_latency < 1) {
+            char d[700];
+            adac_node_describe(n, d, sizeof d);
+            fail(c, path,
+                 "delay-free loop: the recursion %s has no delay around its loop (fF %lld + fB "
+                 "%lld samples); a causal system needs at least one sample, e.g. a delay line "
+                 "in fF or fB",
+                 d, (long long)f->min_latency, (long long)b->min_latency);
+            goto bad;
+        }
+        n->n_in = f->n_in;
+        n->n_out = f->n_out;
+        n->min_latency = f->min_latency;
+        break;
+    }
+    case ADAC_NODE_SHELL: {
+        const cJSON *core = require(c, j, "core", path);
+        if (!core) goto bad;
+        n->children = calloc(1, sizeof *n->children);
+        cp = path_join(path, ".core");
+        if (!add_child(c, n, core, cp)) goto bad;
+        n->n_in = n->children[0]->n_in;
+        n->n_out = n->children[0]->n_out;
+        n->min_latency = n->children[0]->min_latency;
+        break;
+    }
+    default:
+        if (!load_leaf(c, j, n)) goto bad;
+        n->min_latency = leaf_min_latency(n);
+        break;
+    }
+    free(cp);
+    cp = NULL;
+
+    /* Optional declared channel counts must agree with what the graph resolves. */
+    const char *keys[2] = {"in", "out"};
+    int have[2] = {n->n_in, n->n_out};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[k]);
+        if (v && (!cJSON_IsNumber(v) || v->valueint != have[k])) {
+            char *p = path_join(path, ".%s", keys[k]);
+            fail(c, p, "declares %g %s channels but the node has %d",
+                 cJSON_IsNumber(v) ? v->valuedouble : -1.0, keys[k], have[k]);
+            free(p);
+            goto bad;
+        }
+    }
+    return n;
+bad:
+    free(cp);
+    node_free(n);
+    return NULL;
+}
+
+adac_graph *adac_graph_load_string(const char *text, char *err, size_t err_len)
+{
+    load_ctx c = {err, err_len};
+    if (err_len) err[0] = 0;
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
+    if (!doc) {
+        /* Report line and column of the parse failure. */
+        const char *at = end ? end : cJSON_GetErrorPtr();
+        int line = 1, col = 1;
+        for (const char *p = text; at && p < at && *p; p++) {
+            if (*p == '\n') {
+                line++;
+                col = 1;
+            } else
+                col++;
+        }
+        snprintf(err, err_len, "$: malformed JSON at line %d, column %d", line, col);
+        return NULL;
+    }
+    adac_graph *g = calloc(1, sizeof *g);
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(doc, "format");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "name");
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(doc, "fs");
+    const cJSON *graph = cJSON_GetObjectItemCaseSensitive(doc, "graph");
+    if (!cJSON_IsObject(doc)) {
+        fail(&c, "$", "expected an object");
+        goto bad;
+    }
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "adac-ir") != 0) {
+        fail(&c, "$.format", "expected \"adac-ir\"");
+        goto bad;
+    }
+    if (!cJSON_IsNumber(ver)) {
+        fail(&c, "$.version", "missing schema version (this build reads version %d)",
+             ADAC_IR_VERSION);
+        goto bad;
+    }
+    if (ver->valuedouble != ADAC_IR_VERSION) {
+        fail(&c, "$.version", "unsupported schema version %g (this build reads version %d)",
+             ver->valuedouble, ADAC_IR_VERSION);
+        goto bad;
+    }
+    g->version = ADAC_IR_VERSION;
+    if (name && !cJSON_IsString(name)) {
+        fail(&c, "$.name", "expected a string");
+        goto bad;
+    }
+    g->name = dup_str(name ? name->valuestring : "adac_model");
+    if (!cJSON_IsNumber(fs) || !isfinite(fs->valuedouble) || fs->valuedouble <= 0) {
+        fail(&c, "$.fs", "expected a positive sample rate in Hz");
+        goto bad;
+    }
+    g->fs = fs->valuedouble;
+    if (!graph) {
+        fail(&c, "$", "missing required field \"graph\"");
+        goto bad;
+    }
+    g->root = load_node(&c, graph, "$.graph");
+    if (!g->root) goto bad;
+    cJSON_Delete(doc);
+    return g;
+bad:
+    cJSON_Delete(doc);
+    adac_graph_free(g);
+    return NULL;
+}
+
+adac_graph *adac_graph_load_file(const char *path, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_len, "%s: cannot open file", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc(len + 1);
+    if (!buf || fread(buf, 1, len, f) != (size_t)len) {
+        fclose(f);
+        free(buf);
+        snprintf(err, err_len, "%s: cannot read file", path);
+        return NULL;
+    }
+    buf[len] = 0;
+    fclose(f);
+    adac_graph *g = adac_graph_load_string(buf, err, err_len);
+    free(buf);
+    return g;
+}

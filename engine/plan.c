@@ -1,0 +1,79 @@
+#include "plan.h"
+
+static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
+{
+    /* Invariant: k <= n->min_latency. */
+    n->advance = k;
+    n->post_delay = 0;
+    n->loop_len = 0;
+    switch (n->type) {
+    case ADAC_NODE_DELAY:
+    case ADAC_NODE_PARALLEL_DELAY:
+        return; /* effective delays are delay[e] - k >= 0 */
+    case ADAC_NODE_GAIN:
+    case ADAC_NODE_PARALLEL_GAIN:
+    case ADAC_NODE_SOS:
+    case ADAC_NODE_PARALLEL_SOS:
+        n->advance = 0;
+        n->post_delay = -k; /* k <= 0 here */
+        return;
+    case ADAC_NODE_SHELL:
+        n->advance = 0;
+        assign(n->children[0], k, policy);
+        return;
+    case ADAC_NODE_PARALLEL:
+        n->advance = 0;
+        assign(n->children[0], k, policy);
+        assign(n->children[1], k, policy);
+        return;
+    case ADAC_NODE_SERIES: {
+        n->advance = 0;
+        if (k <= 0) {
+            /* Extra delay: give it to a delay leaf if there is one, else the last child. */
+            int target = n->n_children - 1;
+            for (int i = n->n_children - 1; i >= 0; i--)
+                if (n->children[i]->type == ADAC_NODE_DELAY ||
+                    n->children[i]->type == ADAC_NODE_PARALLEL_DELAY) {
+                    target = i;
+                    break;
+                }
+            for (int i = 0; i < n->n_children; i++)
+                assign(n->children[i], i == target ? k : 0, policy);
+            return;
+        }
+        int64_t left = k;
+        for (int i = 0; i < n->n_children; i++) {
+            adac_node *c = n->children[i];
+            int64_t take = left < c->min_latency ? left : c->min_latency;
+            assign(c, take, policy);
+            left -= take;
+        }
+        return;
+    }
+    case ADAC_NODE_RECURSION: {
+        adac_node *ff = n->children[0], *fb = n->children[1];
+        int64_t a, b;
+        if (policy == ADAC_PLAN_LONGEST_LOOP) {
+            a = ff->min_latency;
+            b = fb->min_latency;
+        } else {
+            /* loop_len 1: a + b = 1, a >= k so the output needs no advance beyond a,
+             * b <= minlat(fB). Take as little from fF as possible. */
+            a = 1 - fb->min_latency;
+            if (a < k) a = k;
+            b = 1 - a;
+        }
+        n->advance = 0;
+        n->loop_len = a + b;
+        n->post_delay = a - k;
+        assign(ff, a, policy);
+        assign(fb, b, policy);
+        return;
+    }
+    }
+}
+
+void adac_plan(adac_graph *g, adac_plan_policy policy)
+{
+    assign(g->root, 0, policy);
+}

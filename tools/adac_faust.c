@@ -1,0 +1,68 @@
+/* adac-faust: IR -> FAUST .dsp */
+#include "atomic_file.h"
+#include "faust_emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: adac-faust MODEL.json [-o OUT.dsp]\n"
+            "\n"
+            "Compiles an ADAC IR model to readable, deterministic FAUST. Without -o the\n"
+            "code goes to standard output. Nothing is written if the model is invalid.\n"
+            "\n"
+            "  -o, --output FILE   write the .dsp to FILE (atomically)\n"
+            "  -h, --help          show this help\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = NULL, *outp = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+            outp = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "adac-faust: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        } else if (!model) {
+            model = argv[i];
+        } else {
+            fprintf(stderr, "adac-faust: one model at a time\n");
+            return 2;
+        }
+    }
+    if (!model) {
+        usage(stderr);
+        return 2;
+    }
+    char err[ADAC_ERR_LEN];
+    adac_graph *g = adac_graph_load_file(model, err, sizeof err);
+    if (!g) {
+        fprintf(stderr, "adac-faust: %s: %s\n", model, err);
+        return 1;
+    }
+    char *code = adac_faust_emit(g, err, sizeof err);
+    adac_graph_free(g);
+    if (!code) {
+        fprintf(stderr, "adac-faust: %s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    if (outp) {
+        if (!adac_write_text_atomic(outp, code, err, sizeof err)) {
+            fprintf(stderr, "adac-faust: %s\n", err);
+            rc = 1;
+        }
+    } else {
+        fputs(code, stdout);
+    }
+    free(code);
+    return rc;
+}

@@ -1,0 +1,87 @@
+#define FAUSTFLOAT double
+#include "faust_dsp.h"
+
+#include <faust/dsp/llvm-dsp-c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct adac_faust_dsp {
+    llvm_dsp_factory *factory;
+    llvm_dsp *dsp;
+    int double_precision;
+};
+
+adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int double_precision,
+                                   char *err, size_t err_len)
+{
+    char msg[4096] = {0};
+    const char *argv_double[] = {"-double"};
+    llvm_dsp_factory *f = createCDSPFactoryFromString(name, code, double_precision ? 1 : 0,
+                                                      argv_double, "", msg, -1);
+    if (!f) {
+        snprintf(err, err_len, "FAUST compilation failed: %s", msg);
+        return NULL;
+    }
+    adac_faust_dsp *d = calloc(1, sizeof *d);
+    d->factory = f;
+    d->dsp = createCDSPInstance(f);
+    d->double_precision = double_precision;
+    if (!d->dsp) {
+        snprintf(err, err_len, "FAUST: could not create a DSP instance");
+        adac_faust_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+int adac_faust_num_inputs(const adac_faust_dsp *d)
+{
+    return getNumInputsCDSPInstance(d->dsp);
+}
+
+int adac_faust_num_outputs(const adac_faust_dsp *d)
+{
+    return getNumOutputsCDSPInstance(d->dsp);
+}
+
+int adac_faust_render_impulse(adac_faust_dsp *d, int fs, int n, double *out)
+{
+    int ni = adac_faust_num_inputs(d), no = adac_faust_num_outputs(d);
+    /* Without -double the compiled code reads and writes float buffers. */
+    size_t sample = d->double_precision ? sizeof(double) : sizeof(float);
+    char *mem = calloc((size_t)(ni + no) * n, sample);
+    void **bufs = calloc((size_t)(ni + no) + 1, sizeof *bufs);
+    if (!mem || !bufs) {
+        free(mem);
+        free(bufs);
+        return 0;
+    }
+    for (int c = 0; c < ni + no; c++) bufs[c] = mem + (size_t)c * n * sample;
+    for (int i = 0; i < ni; i++) {
+        initCDSPInstance(d->dsp, fs);
+        memset(mem, 0, (size_t)ni * n * sample);
+        if (d->double_precision)
+            ((double *)bufs[i])[0] = 1.0;
+        else
+            ((float *)bufs[i])[0] = 1.0f;
+        computeCDSPInstance(d->dsp, n, (double **)bufs, (double **)(bufs + ni));
+        for (int o = 0; o < no; o++) {
+            double *dst = out + ((size_t)(o * ni + i)) * n;
+            for (int t = 0; t < n; t++)
+                dst[t] = d->double_precision ? ((double *)bufs[ni + o])[t]
+                                             : ((float *)bufs[ni + o])[t];
+        }
+    }
+    free(mem);
+    free(bufs);
+    return 1;
+}
+
+void adac_faust_free(adac_faust_dsp *d)
+{
+    if (!d) return;
+    if (d->dsp) deleteCDSPInstance(d->dsp);
+    if (d->factory) deleteCDSPFactory(d->factory);
+    free(d);
+}
