@@ -72,7 +72,7 @@ void adac_graph_free(adac_graph *g);
 
 const char *adac_node_type_name(adac_node_type t);
 int adac_node_is_leaf(const adac_node *n);
-/* Human-readable identification of a node for error messages. */
+/* "Matrix 'model.core.feedback'" or "gain at $.graph.children[2]": names a node in messages. */
 void adac_node_describe(const adac_node *n, char *buf, size_t len);
 
 #endif

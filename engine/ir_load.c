@@ -99,12 +99,11 @@ int adac_node_is_leaf(const adac_node *n)
 
 void adac_node_describe(const adac_node *n, char *buf, size_t len)
 {
-    if (n->model_path && n->module)
-        snprintf(buf, len, "%s (%s '%s')", n->json_path, n->module, n->model_path);
-    else if (n->module)
-        snprintf(buf, len, "%s (%s)", n->json_path, n->module);
+    const char *kind = n->module ? n->module : adac_node_type_name(n->type);
+    if (n->model_path)
+        snprintf(buf, len, "%s '%s'", kind, n->model_path);
     else
-        snprintf(buf, len, "%s (%s)", n->json_path, adac_node_type_name(n->type));
+        snprintf(buf, len, "%s at %s", kind, n->json_path);
 }
 
 /* ---- numeric arrays ------------------------------------------------------ */

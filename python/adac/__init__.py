@@ -1,1 +1,28 @@
-"""placeholder"""
+"""ADAC: Automatic Differentiable Audio Compilation.
+
+Trained FLAMO models -> JSON IR -> native engine and sample-exact FAUST.
+
+    import adac
+    config = adac.flamo_to_json(model, fs=48000, name="MyReverb")
+    code = adac.json_to_faust(config)
+    model2 = adac.json_to_flamo(config)
+
+The FLAMO functions need `pip install -e ".[full]"`; the rest needs only numpy and
+the bundled C library.
+"""
+from ._lib import IR_VERSION, IRError
+from .ir import json_to_faust, render_engine, render_faust, save, to_dict, to_text, validate
+from .flamo_front import UnsupportedModuleError, flamo_to_json
+from .flamo_back import flamo_impulse_response, json_to_flamo
+
+
+def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=None, **kwargs) -> str:
+    """flamo_to_json followed by json_to_faust."""
+    return json_to_faust(flamo_to_json(model, fs=fs, name=name, **kwargs), controls=controls)
+
+
+__all__ = [
+    "IR_VERSION", "IRError", "UnsupportedModuleError", "flamo_to_json", "flamo_to_faust",
+    "json_to_faust", "json_to_flamo", "flamo_impulse_response", "render_engine",
+    "render_faust", "save", "to_dict", "to_text", "validate",
+]

@@ -1,0 +1,83 @@
+"""The IR document on the Python side: serialisation and the calls into C."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+
+from . import _lib
+from ._lib import IRError
+
+Config = Union[dict, str, os.PathLike]
+
+
+def _find_non_finite(obj, path="$"):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return path, obj
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            hit = _find_non_finite(v, f"{path}.{k}")
+            if hit:
+                return hit
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            hit = _find_non_finite(v, f"{path}[{i}]")
+            if hit:
+                return hit
+    return None
+
+
+def to_text(config: Config) -> str:
+    """JSON text for a config given as a dict, JSON text, or a path to a .json file."""
+    if isinstance(config, dict):
+        hit = _find_non_finite(config)
+        if hit:
+            raise IRError(f"{hit[0]}: value is not finite ({hit[1]})")
+        return json.dumps(config, allow_nan=False)
+    if isinstance(config, os.PathLike) or (isinstance(config, str) and not config.lstrip().startswith("{")):
+        return Path(config).read_text()
+    if isinstance(config, str):
+        return config
+    raise TypeError(f"expected an IR dict, JSON text or a path, got {type(config).__name__}")
+
+
+def to_dict(config: Config) -> dict:
+    return config if isinstance(config, dict) else json.loads(to_text(config))
+
+
+def validate(config: Config) -> tuple[int, int]:
+    """Validate with the C loader; returns (inputs, outputs) or raises IRError."""
+    return _lib.check(to_text(config))
+
+
+def save(config: Config, path: os.PathLike | str) -> None:
+    """Write the IR to a file atomically (never a half-written file)."""
+    text = to_text(config)
+    _lib.check(text)
+    path = Path(path)
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(json.loads(text), indent=1) + "\n")
+    os.replace(tmp, path)
+
+
+def json_to_faust(config: Config, controls: dict | None = None) -> str:
+    """FAUST source for an IR model, from the same C emitter as `adac-faust`."""
+    if controls:
+        raise NotImplementedError(
+            f"macro-controls {sorted(controls)} are not available in this version of ADAC; "
+            "call json_to_faust(config) without controls")
+    return _lib.to_faust(to_text(config))
+
+
+def render_engine(config: Config, n: int, block: int = 256) -> np.ndarray:
+    """Impulse responses from the C engine, shape (n, outputs, inputs)."""
+    return _lib.render_engine(to_text(config), n, block)
+
+
+def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True) -> np.ndarray:
+    """Compile FAUST with libfaust in-process; impulse responses (n, outputs, inputs)."""
+    return _lib.render_faust(code, n, fs, double_precision)

@@ -1,0 +1,138 @@
+/* Engine modules against independent expectations: delay lines, SOS cascades,
+ * gains and the block-size independence of the engine. */
+#include "delay_line.h"
+#include "engine.h"
+#include "sos_cascade.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+Test(delay_line, delays_by_exactly_d_across_wraps)
+{
+    adac_delay_line dl;
+    cr_assert(adac_delay_line_prepare(&dl, 37, 16));
+    double in[16], out[16];
+    long t = 0;
+    for (int block = 0; block < 40; block++) {
+        for (int i = 0; i < 16; i++) in[i] = (double)(t + i + 1);
+        adac_delay_line_write(&dl, in, 16);
+        adac_delay_line_read(&dl, out, 16, 37);
+        for (int i = 0; i < 16; i++) {
+            double want = (t + i - 37 >= 0) ? (double)(t + i - 37 + 1) : 0.0;
+            cr_assert_eq(out[i], want, "t=%ld: got %g want %g", t + i, out[i], want);
+        }
+        t += 16;
+    }
+    adac_delay_line_reset(&dl);
+    adac_delay_line_read(&dl, out, 16, 0);
+    for (int i = 0; i < 16; i++) cr_assert_eq(out[i], 0.0);
+    adac_delay_line_free(&dl);
+}
+
+Test(sos_cascade, matches_difference_equation)
+{
+    /* two sections, computed here from the difference equation written out */
+    const double c[12] = {0.3, 0.2, 0.1, 1, -0.5, 0.06, 1.0, -1.0, 0.25, 1, 0.1, 0.2};
+    adac_sos_cascade f;
+    cr_assert(adac_sos_cascade_prepare(&f, 2, c));
+    double x[64] = {0}, y[64];
+    x[0] = 1;
+    x[5] = -0.5;
+    adac_sos_cascade_process(&f, x, y, 64);
+    double v[64], w[64];
+    for (int n = 0; n < 64; n++) {
+        double xn1 = n > 0 ? x[n - 1] : 0, xn2 = n > 1 ? x[n - 2] : 0;
+        double vn1 = n > 0 ? v[n - 1] : 0, vn2 = n > 1 ? v[n - 2] : 0;
+        v[n] = 0.3 * x[n] + 0.2 * xn1 + 0.1 * xn2 + 0.5 * vn1 - 0.06 * vn2;
+        double un1 = n > 0 ? v[n - 1] : 0, un2 = n > 1 ? v[n - 2] : 0;
+        double wn1 = n > 0 ? w[n - 1] : 0, wn2 = n > 1 ? w[n - 2] : 0;
+        w[n] = 1.0 * v[n] - 1.0 * un1 + 0.25 * un2 - 0.1 * wn1 - 0.2 * wn2;
+        cr_assert_float_eq(y[n], w[n], 1e-14, "n=%d", n);
+    }
+    adac_sos_cascade_free(&f);
+}
+
+#define HEAD "{\"format\":\"adac-ir\",\"version\":1,\"fs\":48000,\"graph\":"
+
+static adac_graph *load(const char *j)
+{
+    char err[ADAC_ERR_LEN];
+    adac_graph *g = adac_graph_load_string(j, err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    return g;
+}
+
+Test(engine, gain_matrix_and_delay_matrix)
+{
+    adac_graph *g = load(HEAD "{\"type\":\"series\",\"children\":["
+                              "{\"type\":\"gain\",\"params\":{\"matrix\":[[2,0],[0,-1],[1,1]]}},"
+                              "{\"type\":\"delay\",\"params\":{\"samples\":[[0,3,5]]}}]}}");
+    double ir[2 * 20];
+    cr_assert(adac_engine_render_impulse(g, 20, 7, ir));
+    /* input 0: 2 x[n] + 1 x[n-5]; input 1: -x[n-3] + x[n-5] */
+    for (int t = 0; t < 20; t++) {
+        double want0 = (t == 0) * 2.0 + (t == 5) * 1.0;
+        double want1 = (t == 3) * -1.0 + (t == 5) * 1.0;
+        cr_assert_eq(ir[t], want0, "in0 t=%d", t);
+        cr_assert_eq(ir[20 + t], want1, "in1 t=%d", t);
+    }
+    adac_graph_free(g);
+}
+
+Test(engine, comb_filter_loop)
+{
+    /* y = d7(x + 0.5 y): impulses at 7, 14, 21 ... with gains 1, 0.5, 0.25 ... */
+    adac_graph *g = load(HEAD "{\"type\":\"recursion\","
+                              "\"fF\":{\"type\":\"parallel_delay\",\"params\":{\"samples\":[7]}},"
+                              "\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[0.5]}}}}");
+    double ir[64];
+    cr_assert(adac_engine_render_impulse(g, 64, 5, ir));
+    for (int t = 0; t < 64; t++) {
+        double want = (t > 0 && t % 7 == 0) ? pow(0.5, t / 7 - 1) : 0.0;
+        cr_assert_eq(ir[t], want, "t=%d got %g", t, ir[t]);
+    }
+    adac_graph_free(g);
+}
+
+Test(engine, block_size_does_not_change_output)
+{
+    const char *j = HEAD "{\"type\":\"series\",\"children\":["
+                         "{\"type\":\"gain\",\"params\":{\"matrix\":[[1],[0.5],[0.25]]}},"
+                         "{\"type\":\"recursion\","
+                         "\"fF\":{\"type\":\"series\",\"children\":["
+                         "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[3,8,13]}},"
+                         "{\"type\":\"parallel_sos\",\"params\":{\"sections\":["
+                         "[[0.5,0.1,0,1,-0.3,0]],[[0.6,0,0,1,0.2,0.1]],[[0.7,0,0,1,0,0]]]}}]},"
+                         "\"fB\":{\"type\":\"gain\",\"params\":{\"matrix\":"
+                         "[[0.3,-0.6,0.6],[0.6,0.3,-0.6],[0.6,0.6,0.3]]}}},"
+                         "{\"type\":\"gain\",\"params\":{\"matrix\":[[1,1,1]]}}]}}";
+    adac_graph *g = load(j);
+    double a[500], b[500];
+    cr_assert(adac_engine_render_impulse(g, 500, 1, a));
+    cr_assert(adac_engine_render_impulse(g, 500, 64, b));
+    for (int t = 0; t < 500; t++) cr_assert_float_eq(a[t], b[t], 1e-15, "t=%d", t);
+    /* the response is not trivially zero */
+    double peak = 0;
+    for (int t = 0; t < 500; t++) peak = fmax(peak, fabs(a[t]));
+    cr_assert_gt(peak, 0.1);
+    adac_graph_free(g);
+}
+
+Test(engine, parallel_concat_and_sum)
+{
+    adac_graph *g = load(HEAD "{\"type\":\"parallel\",\"mode\":\"concat\",\"children\":["
+                              "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[2]}},"
+                              "{\"type\":\"parallel\",\"children\":["
+                              "{\"type\":\"parallel_gain\",\"params\":{\"gains\":[3]}},"
+                              "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[1]}}]}]}}");
+    cr_assert_eq(g->root->n_out, 2);
+    double ir[2 * 8];
+    cr_assert(adac_engine_render_impulse(g, 8, 8, ir));
+    for (int t = 0; t < 8; t++) {
+        cr_assert_eq(ir[t], t == 2 ? 1.0 : 0.0);
+        cr_assert_eq(ir[8 + t], t == 0 ? 3.0 : (t == 1 ? 1.0 : 0.0));
+    }
+    adac_graph_free(g);
+}

@@ -1,0 +1,123 @@
+/* The loader's errors: each names the JSON path and what is wrong. */
+#include "graph.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static char err[ADAC_ERR_LEN];
+
+#define HEAD "{\"format\":\"adac-ir\",\"version\":1,\"name\":\"t\",\"fs\":48000,\"graph\":"
+
+static void expect_error(const char *json, const char *needle)
+{
+    adac_graph *g = adac_graph_load_string(json, err, sizeof err);
+    cr_assert_null(g, "loaded but should fail with '%s'", needle);
+    cr_assert(strstr(err, needle) != NULL, "error '%s' does not contain '%s'", err, needle);
+}
+
+Test(ir_load, accepts_a_valid_fdn)
+{
+    const char *j = HEAD "{\"type\":\"recursion\","
+                         "\"fF\":{\"type\":\"parallel_delay\",\"params\":{\"samples\":[3,5]}},"
+                         "\"fB\":{\"type\":\"gain\",\"params\":{\"matrix\":[[0.5,0.5],[0.5,-0.5]]}}}}";
+    adac_graph *g = adac_graph_load_string(j, err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    cr_assert_eq(g->root->n_in, 2);
+    cr_assert_eq(g->root->n_out, 2);
+    cr_assert_eq(g->root->min_latency, 3);
+    adac_graph_free(g);
+}
+
+Test(ir_load, malformed_json_reports_line)
+{
+    expect_error("{\n\"format\": \"adac-ir\",\n \"version\": 1 oops}", "malformed JSON at line 3");
+}
+
+Test(ir_load, unknown_schema_version)
+{
+    expect_error("{\"format\":\"adac-ir\",\"version\":7,\"fs\":48000,\"graph\":{}}",
+                 "$.version: unsupported schema version 7");
+}
+
+Test(ir_load, row_length_names_path)
+{
+    expect_error(HEAD "{\"type\":\"series\",\"children\":[{\"type\":\"gain\",\"params\":{\"matrix\":[[1,2],[3]]}}]}}",
+                 "$.graph.children[0].params.matrix: row 1 has 1 entries, expected 2");
+}
+
+Test(ir_load, infinite_parameter)
+{
+    expect_error(HEAD "{\"type\":\"parallel_gain\",\"params\":{\"gains\":[1, 1e999]}}}",
+                 "$.graph.params.gains[1]: value is not finite");
+}
+
+Test(ir_load, nan_literal_is_malformed)
+{
+    expect_error(HEAD "{\"type\":\"parallel_gain\",\"params\":{\"gains\":[NaN]}}}", "malformed JSON");
+}
+
+Test(ir_load, negative_delay)
+{
+    expect_error(HEAD "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[4,-2]}}}",
+                 "$.graph.params.samples[1]: negative delay");
+}
+
+Test(ir_load, fractional_delay_refused)
+{
+    expect_error(HEAD "{\"type\":\"delay\",\"params\":{\"samples\":[[4.5]]}}}",
+                 "$.graph.params.samples[0][0]: fractional delay");
+}
+
+Test(ir_load, delay_free_loop_named)
+{
+    expect_error(HEAD "{\"type\":\"series\",\"children\":[{\"type\":\"recursion\",\"model_path\":\"core\","
+                 "\"fF\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[0.5]}},"
+                 "\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[0.5]}}}]}}",
+                 "$.graph.children[0]: delay-free loop");
+}
+
+Test(ir_load, series_channel_mismatch)
+{
+    expect_error(HEAD "{\"type\":\"series\",\"children\":["
+                 "{\"type\":\"gain\",\"params\":{\"matrix\":[[1],[1],[1]]}},"
+                 "{\"type\":\"parallel_gain\",\"module\":\"parallelGain\",\"params\":{\"gains\":[1,1]}}]}}",
+                 "channel mismatch in series");
+}
+
+Test(ir_load, recursion_channel_mismatch)
+{
+    expect_error(HEAD "{\"type\":\"recursion\","
+                 "\"fF\":{\"type\":\"parallel_delay\",\"params\":{\"samples\":[3,5]}},"
+                 "\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[1,1,1]}}}}",
+                 "$.graph: channel mismatch in recursion");
+}
+
+Test(ir_load, parallel_sum_mismatch)
+{
+    expect_error(HEAD "{\"type\":\"parallel\",\"children\":["
+                 "{\"type\":\"gain\",\"params\":{\"matrix\":[[1],[1]]}},"
+                 "{\"type\":\"gain\",\"params\":{\"matrix\":[[1]]}}]}}",
+                 "branch A has 2 outputs, branch B has 1");
+}
+
+Test(ir_load, unknown_node_type)
+{
+    expect_error(HEAD "{\"type\":\"reverb\"}}", "$.graph: unknown node type \"reverb\"");
+}
+
+Test(ir_load, sos_zero_a0)
+{
+    expect_error(HEAD "{\"type\":\"parallel_sos\",\"params\":{\"sections\":[[[1,0,0,0,0,0]]]}}}",
+                 "$.graph.params.sections[0][0]: a0 is zero");
+}
+
+Test(ir_load, declared_channels_checked)
+{
+    expect_error(HEAD "{\"type\":\"parallel_gain\",\"in\":3,\"params\":{\"gains\":[1,1]}}}",
+                 "$.graph.in: declares 3 in channels but the node has 2");
+}
+
+Test(ir_load, missing_params)
+{
+    expect_error(HEAD "{\"type\":\"gain\"}}", "$.graph: missing required field \"params\"");
+}

@@ -1,0 +1,152 @@
+"""The command-line tools on good and bad input: a clear message and a non-zero
+exit, and never a half-written or wrong output file."""
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import adac
+from conftest import ROOT
+from flamo_models import FS, fdn
+
+BIN = ROOT / ".venv" / "bin"
+
+
+def run(tool, *args, check=False):
+    return subprocess.run([str(BIN / tool), *map(str, args)], capture_output=True, text=True,
+                          check=check)
+
+
+GOOD_HEAD = {"format": "adac-ir", "version": 1, "name": "t", "fs": 48000}
+
+BAD = {
+    "malformed": ('{"format": "adac-ir", "version": 1,, }', "malformed JSON"),
+    "version": (json.dumps({**GOOD_HEAD, "version": 2, "graph": {}}), "unsupported schema version 2"),
+    "infinite": ('{"format":"adac-ir","version":1,"fs":48000,"graph":{"type":"parallel_gain",'
+                 '"params":{"gains":[1e400]}}}', "$.graph.params.gains[0]: value is not finite"),
+    "nan": ('{"format":"adac-ir","version":1,"fs":48000,"graph":{"type":"parallel_gain",'
+            '"params":{"gains":[NaN]}}}', "malformed JSON"),
+    "negative_delay": (json.dumps({**GOOD_HEAD, "graph": {"type": "parallel_delay", "params": {"samples": [3, -1]}}}),
+                       "$.graph.params.samples[1]: negative delay"),
+    "delay_free_loop": (json.dumps({**GOOD_HEAD, "graph": {"type": "recursion",
+                                    "fF": {"type": "parallel_gain", "params": {"gains": [0.5]}},
+                                    "fB": {"type": "parallel_gain", "params": {"gains": [0.5]}}}}),
+                        "$.graph: delay-free loop"),
+    "channels": (json.dumps({**GOOD_HEAD, "graph": {"type": "series", "children": [
+                    {"type": "gain", "params": {"matrix": [[1], [1]]}},
+                    {"type": "parallel_gain", "params": {"gains": [1, 1, 1]}}]}}),
+                 "channel mismatch in series"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_no_dsp(tmp_path, case):
+    text, message = BAD[case]
+    model = tmp_path / "bad.json"
+    model.write_text(text)
+    out = tmp_path / "bad.dsp"
+    r = run("adac-faust", model, "-o", out)
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [model]  # no temporary left behind either
+    r = run("adac-run", model, "--ir", 100, "--out", tmp_path / "ir.wav")
+    assert r.returncode != 0 and message in r.stderr
+    assert not (tmp_path / "ir.wav").exists()
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fdn")
+    config = adac.flamo_to_json(fdn(n=4, nfft=2**14), fs=FS, name="FDN4")
+    adac.save(config, d / "fdn4.json")
+    run("adac-faust", d / "fdn4.json", "-o", d / "fdn4.dsp", check=True)
+    return d, config
+
+
+def test_help_on_every_tool():
+    for tool in ("adac-run", "adac-faust", "adac-verify"):
+        r = run(tool, "--help")
+        assert r.returncode == 0 and "usage:" in r.stdout
+
+
+def test_verify_passes_and_reports_json(compiled):
+    d, _ = compiled
+    r = run("adac-verify", d / "fdn4.json", d / "fdn4.dsp", "--json", d / "report.json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS" in r.stdout
+    report = json.loads((d / "report.json").read_text())
+    assert report["pass"] and report["worst_db"] <= -120 and len(report["paths"]) == 1
+
+
+def test_verify_fails_on_a_wrong_dsp(compiled):
+    d, _ = compiled
+    code = (d / "fdn4.dsp").read_text()
+    # one delay one sample too long: must be caught
+    import re
+    wrong = re.sub(r"@\((\d+)\)", lambda m: f"@({int(m.group(1)) + 1})", code, count=1)
+    assert wrong != code
+    (d / "wrong.dsp").write_text(wrong)
+    r = run("adac-verify", d / "fdn4.json", d / "wrong.dsp")
+    assert r.returncode == 1 and "FAIL" in r.stdout
+
+
+def test_verify_rejects_channel_mismatch(compiled, tmp_path):
+    d, _ = compiled
+    (tmp_path / "stereo.dsp").write_text("process = _ <: _, _;")
+    r = run("adac-verify", d / "fdn4.json", tmp_path / "stereo.dsp")
+    assert r.returncode == 1 and "channel mismatch" in r.stderr
+
+
+def test_run_impulse_response_matches_engine(compiled):
+    d, config = compiled
+    r = run("adac-run", d / "fdn4.json", "--ir", 4000, "--out", d / "ir.wav", "--double")
+    assert r.returncode == 0, r.stderr
+    x, fs = sf.read(d / "ir.wav")
+    assert fs == FS and x.shape == (4000,)
+    np.testing.assert_array_equal(x, adac.render_engine(config, 4000)[:, 0, 0])
+
+
+def test_run_processes_a_file(compiled, tmp_path):
+    d, config = compiled
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(3000) * 0.1
+    sf.write(tmp_path / "x.wav", x, FS, subtype="DOUBLE")
+    r = run("adac-run", d / "fdn4.json", "--in", tmp_path / "x.wav", "--out", tmp_path / "y.wav",
+            "--double", "--block", 64)
+    assert r.returncode == 0, r.stderr
+    y, _ = sf.read(tmp_path / "y.wav")
+    h = adac.render_engine(config, 3000)[:, 0, 0]
+    want = np.convolve(x.astype(np.float32).astype(float), h)[:3000]
+    np.testing.assert_allclose(y, want, atol=1e-9)
+
+
+def test_run_file_channel_mismatch(compiled, tmp_path):
+    d, _ = compiled
+    sf.write(tmp_path / "st.wav", np.zeros((100, 2)), FS)
+    r = run("adac-run", d / "fdn4.json", "--in", tmp_path / "st.wav", "--out", tmp_path / "y.wav")
+    assert r.returncode != 0 and "2 channel(s) but the model has 1 input" in r.stderr
+
+
+def test_play_without_sound_card_is_a_clear_error(compiled):
+    d, _ = compiled
+    r = run("adac-run", d / "fdn4.json", "--play", "--seconds", "0.1")
+    # this machine has no sound card: PortAudio finds no device
+    assert r.returncode == 1
+    assert "no audio" in r.stderr
+
+
+def test_play_null_backend_runs_the_audio_callback(compiled):
+    d, _ = compiled
+    r = run("adac-run", d / "fdn4.json", "--play", "--backend", "null", "--seconds", "0.5",
+            "--block", 128)
+    assert r.returncode == 0, r.stderr
+    assert "null backend rendered 24064 frames" in r.stdout
+
+
+def test_list_devices(compiled):
+    r = run("adac-run", "--list-devices")
+    assert r.returncode == 0
