@@ -34,9 +34,9 @@ PY=.venv/bin/python
 PIP=(.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt)
 # pip notes every local index folder that lacks a package; that is noise here.
 export PIP_NO_WARN_SCRIPT_LOCATION=1
-if ! $PY -c "import torch, flamo, scikit_build_core, pytest" 2>/dev/null; then
+if ! $PY -c "import torch, flamo, scikit_build_core, pytest, jsonschema" 2>/dev/null; then
   say "installing Python packages into .venv (torch 2.13.0 CPU, flamo, build tools)"
-  "${PIP[@]}" scikit-build-core cmake ninja pytest numpy
+  "${PIP[@]}" scikit-build-core cmake ninja pytest jsonschema numpy
   "${PIP[@]}" torch==2.13.0
   "${PIP[@]}" scipy matplotlib soundfile nnaudio pyfar pydantic pyyaml tqdm sympy
   # flamo declares torchaudio, which `import flamo` does not use and which has no

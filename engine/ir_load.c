@@ -501,7 +501,7 @@ static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path)
             char d[700];
             adac_node_describe(n, d, sizeof d);
             fail(c, path,
-                 "delay-free loop: the recursion %s has no delay around its loop (fF %lld + fB "
+                 "delay-free loop: %s has no delay around its loop (fF %lld + fB "
                  "%lld samples); a causal system needs at least one sample, e.g. a delay line "
                  "in fF or fB",
                  d, (long long)f->min_latency, (long long)b->min_latency);
