@@ -82,24 +82,29 @@ class _Walker:
         return self.leaf(m, path)
 
     def shell(self, m, path: str) -> dict:
-        torch, dsp = self.torch, self.dsp
         parts, layers = [], {}
         for role, layer in (("input_layer", m.get_inputLayer()), ("core", m.get_core()),
                             ("output_layer", m.get_outputLayer())):
-            if role != "core" and self._is_transform(layer):
+            if role == "core":
+                parts.append(self.node(layer, f"{path}.core"))
+            elif self._is_domain_layer(layer):
                 layers[role] = type(layer).__name__
-                continue
-            parts.append(self.node(layer, f"{path}.{role}"))
+            elif isinstance(layer, self.torch.nn.Sequential):
+                # e.g. Series(FFT, Gain): keep the processing, drop the domain changes
+                for name, child in layer.named_children():
+                    if not self._is_domain_layer(child):
+                        parts.append(self.node(child, f"{path}.{role}.{name}"))
+            else:
+                parts.append(self.node(layer, f"{path}.{role}"))
         core = parts[0] if len(parts) == 1 else {"type": "series", "children": parts}
         return {"type": "shell", "model_path": path, "core": core, "flamo": {"layers": layers}}
 
-    def _is_transform(self, layer) -> bool:
-        torch, dsp = self.torch, self.dsp
-        if isinstance(layer, (torch.nn.Identity, dsp.Transform)):
-            return True
-        if isinstance(layer, torch.nn.Sequential) and not isinstance(layer, self.system.Series):
-            return all(self._is_transform(c) for c in layer.children())
-        return False
+    def _is_domain_layer(self, layer) -> bool:
+        """FFT/iFFT layers (with or without the anti-aliasing envelope) change domain,
+        they do not process: the time-domain system does not contain them."""
+        dsp = self.dsp
+        return isinstance(layer, (self.torch.nn.Identity, dsp.FFT, dsp.iFFT, dsp.FFTAntiAlias,
+                                  dsp.iFFTAntiAlias))
 
     # -- leaves -------------------------------------------------------------
     def leaf(self, m, path: str) -> dict:
