@@ -67,11 +67,22 @@ static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
         break;
     case ADAC_NODE_DELAY:
     case ADAC_NODE_PARALLEL_DELAY: {
-        long long d = (long long)(n->delay[e] - n->advance);
-        if (d == 0)
-            adac_strbuf_printf(s, "_");
-        else
-            adac_strbuf_printf(s, "@(%lld)", d);
+        long long first = (long long)(n->tap_start[e] - n->advance);
+        if (n->tap_count[e] == 1) {
+            if (first == 0)
+                adac_strbuf_printf(s, "_");
+            else
+                adac_strbuf_printf(s, "@(%lld)", first);
+            break;
+        }
+        /* Fractional: the same Lagrange taps the engine uses, summed. */
+        adac_strbuf_printf(s, "(_ <: ");
+        for (int k = 0; k < n->tap_count[e]; k++) {
+            adac_strbuf_printf(s, "%s(@(%lld) : *(", k ? ", " : "", first + k);
+            adac_strbuf_number(s, n->tap_gain[(size_t)e * n->tap_stride + k]);
+            adac_strbuf_printf(s, "))");
+        }
+        adac_strbuf_printf(s, " :> _)");
         break;
     }
     case ADAC_NODE_SOS:
@@ -106,6 +117,13 @@ static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
             adac_strbuf_printf(s, "; delays lengthened by %lld sample(s) to align loop timing",
                                (long long)-n->advance);
     }
+    if (n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_PARALLEL_DELAY)
+        for (int e = 0; e < n->n_entries; e++)
+            if (n->tap_count[e] > 1) {
+                adac_strbuf_printf(s, "; fractional delays by order-%d Lagrange interpolation",
+                                   n->interp_order);
+                break;
+            }
     if (n->post_delay > 0)
         adac_strbuf_printf(s, "; followed by %lld sample(s) to align loop timing",
                            (long long)n->post_delay);

@@ -44,6 +44,13 @@ void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, siz
     for (int i = 0; i < n; i++) out[i] += dl->buf[(r + (size_t)i) & dl->mask];
 }
 
+void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
+                                     double gain)
+{
+    size_t r = dl->write_pos - (size_t)n - delay;
+    for (int i = 0; i < n; i++) out[i] += gain * dl->buf[(r + (size_t)i) & dl->mask];
+}
+
 void adac_delay_line_reset(adac_delay_line *dl)
 {
     memset(dl->buf, 0, (dl->mask + 1) * sizeof *dl->buf);

@@ -20,6 +20,9 @@ void adac_delay_line_write(adac_delay_line *dl, const double *in, int n);
 void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t delay);
 /* Like read, but adds into out. */
 void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay);
+/* Like read_add, with every sample scaled by gain. */
+void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
+                                     double gain);
 void adac_delay_line_reset(adac_delay_line *dl);
 void adac_delay_line_free(adac_delay_line *dl);
 

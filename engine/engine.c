@@ -103,8 +103,10 @@ static int proc_prepare(proc *p, int max_block)
     case ADAC_NODE_DELAY:
     case ADAC_NODE_PARALLEL_DELAY: {
         int64_t longest = 0;
-        for (int e = 0; e < n->n_entries; e++)
-            if (n->delay[e] - p->advance > longest) longest = n->delay[e] - p->advance;
+        for (int e = 0; e < n->n_entries; e++) {
+            int64_t last = n->tap_start[e] + n->tap_count[e] - 1 - p->advance;
+            if (last > longest) longest = last;
+        }
         p->lines = calloc(n->n_in, sizeof *p->lines);
         p->n_lines = n->n_in;
         for (int c = 0; c < n->n_in; c++)
@@ -131,6 +133,21 @@ static int proc_prepare(proc *p, int max_block)
 }
 
 static void proc_process(proc *p, const double *const *in, double *const *out, int n);
+
+/* Adds delay entry e, read from input line `line`, into out: one tap for an integer
+ * delay, order + 1 weighted taps for a fractional one. */
+static void read_entry(proc *p, int e, int line, double *out, int n)
+{
+    const adac_node *nd = p->node;
+    const double *g = nd->tap_gain + (size_t)e * nd->tap_stride;
+    size_t first = (size_t)(nd->tap_start[e] - p->advance);
+    if (nd->tap_count[e] == 1) {
+        adac_delay_line_read_add(&p->lines[line], out, n, first);
+        return;
+    }
+    for (int k = 0; k < nd->tap_count[e]; k++)
+        adac_delay_line_read_add_scaled(&p->lines[line], out, n, first + (size_t)k, g[k]);
+}
 
 static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
 {
@@ -178,16 +195,15 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
     case ADAC_NODE_PARALLEL_DELAY:
         for (int c = 0; c < nd->n_out; c++) {
             adac_delay_line_write(&p->lines[c], in[c], n);
-            adac_delay_line_read(&p->lines[c], out[c], n, (size_t)(nd->delay[c] - p->advance));
+            memset(out[c], 0, (size_t)n * sizeof(double));
+            read_entry(p, c, c, out[c], n);
         }
         break;
     case ADAC_NODE_DELAY:
         for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
         for (int o = 0; o < nd->n_out; o++) {
             memset(out[o], 0, (size_t)n * sizeof(double));
-            for (int i = 0; i < nd->n_in; i++)
-                adac_delay_line_read_add(&p->lines[i], out[o], n,
-                                         (size_t)(nd->delay[o * nd->n_in + i] - p->advance));
+            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n);
         }
         break;
     case ADAC_NODE_PARALLEL_SOS:

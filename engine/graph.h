@@ -17,8 +17,8 @@ typedef enum {
     ADAC_NODE_SHELL,
     ADAC_NODE_GAIN,           /* dense matrix, out x in */
     ADAC_NODE_PARALLEL_GAIN,  /* diagonal, n */
-    ADAC_NODE_DELAY,          /* one integer delay per (out, in) entry */
-    ADAC_NODE_PARALLEL_DELAY, /* one integer delay per channel */
+    ADAC_NODE_DELAY,          /* one delay per (out, in) entry */
+    ADAC_NODE_PARALLEL_DELAY, /* one delay per channel */
     ADAC_NODE_SOS,            /* K cascaded biquads per (out, in) entry */
     ADAC_NODE_PARALLEL_SOS    /* K cascaded biquads per channel */
 } adac_node_type;
@@ -43,7 +43,14 @@ struct adac_node {
      * parallel leaf has one entry per channel. */
     int n_entries;
     double *gain;      /* gain leaves: n_entries */
-    int64_t *delay;    /* delay leaves: n_entries samples, >= 0 */
+    double *delay;     /* delay leaves: n_entries samples, >= 0, possibly fractional */
+    int interp_order;  /* delay leaves: Lagrange order used for fractional entries */
+    /* Each delay entry e as taps at tap_start[e] + k, k < tap_count[e], with gains
+     * tap_gain[e * tap_stride + k] (one tap of gain 1 for an integer delay). */
+    int tap_stride;
+    int *tap_count;
+    int64_t *tap_start;
+    double *tap_gain;
     int n_sections;    /* sos leaves: K */
     double *sos;       /* sos leaves: n_entries * K * 6, [b0 b1 b2 1 a1 a2] */
 

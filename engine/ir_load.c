@@ -2,6 +2,8 @@
  * message starts with the JSON path of what is wrong. */
 #include "graph.h"
 
+#include "lagrange.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
@@ -57,6 +59,9 @@ static void node_free(adac_node *n)
     free(n->module);
     free(n->gain);
     free(n->delay);
+    free(n->tap_count);
+    free(n->tap_start);
+    free(n->tap_gain);
     free(n->sos);
     free(n);
 }
@@ -186,17 +191,45 @@ static double *read_matrix(load_ctx *c, const cJSON *arr, const char *path, int 
     return m;
 }
 
-static int to_delay(load_ctx *c, const char *path, double x, int64_t *out)
+static int check_delay(load_ctx *c, const char *path, double x)
 {
     if (x < 0) return fail(c, path, "negative delay (%g samples); delays must be >= 0", x);
-    double r = nearbyint(x);
-    if (fabs(x - r) > 1e-9 * (1.0 + fabs(x)))
-        return fail(c, path,
-                    "fractional delay (%.6f samples) is not supported by this version; "
-                    "build the model with isint=True or round the delay",
-                    x);
-    if (r > 1e9) return fail(c, path, "delay of %g samples is implausibly long", x);
-    *out = (int64_t)r;
+    if (x > 1e9) return fail(c, path, "delay of %g samples is implausibly long", x);
+    return 1;
+}
+
+/* Reads params.interpolation ({"method": "lagrange", "order": N}); absent means the
+ * default order. Only consulted when an entry is fractional. */
+static int read_interpolation(load_ctx *c, const cJSON *params, const char *pp, int *order)
+{
+    *order = ADAC_LAGRANGE_DEFAULT_ORDER;
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(params, "interpolation");
+    if (!in) return 1;
+    char p[600];
+    snprintf(p, sizeof p, "%s.interpolation", pp);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(in, "method");
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(in, "order");
+    if (!cJSON_IsObject(in) || !cJSON_IsString(m) || strcmp(m->valuestring, "lagrange") != 0)
+        return fail(c, p, "expected {\"method\": \"lagrange\", \"order\": N}");
+    if (o) {
+        if (!cJSON_IsNumber(o) || o->valuedouble != (int)o->valuedouble || o->valueint < 1 ||
+            o->valueint > ADAC_LAGRANGE_MAX_ORDER)
+            return fail(c, p, "order must be an integer from 1 to %d", ADAC_LAGRANGE_MAX_ORDER);
+        *order = o->valueint;
+    }
+    return 1;
+}
+
+static int build_taps(adac_node *n)
+{
+    n->tap_stride = n->interp_order + 1;
+    n->tap_count = calloc(n->n_entries, sizeof *n->tap_count);
+    n->tap_start = calloc(n->n_entries, sizeof *n->tap_start);
+    n->tap_gain = calloc((size_t)n->n_entries * n->tap_stride, sizeof *n->tap_gain);
+    if (!n->tap_count || !n->tap_start || !n->tap_gain) return 0;
+    for (int e = 0; e < n->n_entries; e++)
+        n->tap_count[e] = adac_lagrange_taps(n->delay[e], n->interp_order, &n->tap_start[e],
+                                             n->tap_gain + (size_t)e * n->tap_stride);
     return 1;
 }
 
@@ -268,33 +301,26 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         snprintf(p, sizeof p, "%s.samples", pp);
         const cJSON *s = require(c, params, "samples", pp);
         if (!s) return 0;
-        double *vals;
+        if (!read_interpolation(c, params, pp, &n->interp_order)) return 0;
         if (n->type == ADAC_NODE_DELAY) {
-            vals = read_matrix(c, s, p, &n->n_out, &n->n_in);
-            if (!vals) return 0;
+            n->delay = read_matrix(c, s, p, &n->n_out, &n->n_in);
+            if (!n->delay) return 0;
             n->n_entries = n->n_out * n->n_in;
         } else {
             int k = cJSON_IsArray(s) ? cJSON_GetArraySize(s) : 0;
-            vals = calloc(k > 0 ? k : 1, sizeof *vals);
-            if (!read_vector(c, s, p, -1, vals, &n->n_entries, "delays in samples")) {
-                free(vals);
-                return 0;
-            }
+            n->delay = calloc(k > 0 ? k : 1, sizeof *n->delay);
+            if (!read_vector(c, s, p, -1, n->delay, &n->n_entries, "delays in samples")) return 0;
             n->n_in = n->n_out = n->n_entries;
         }
-        n->delay = calloc(n->n_entries, sizeof *n->delay);
         for (int e = 0; e < n->n_entries; e++) {
             char q[640];
             if (n->type == ADAC_NODE_DELAY)
                 snprintf(q, sizeof q, "%s[%d][%d]", p, e / n->n_in, e % n->n_in);
             else
                 snprintf(q, sizeof q, "%s[%d]", p, e);
-            if (!to_delay(c, q, vals[e], &n->delay[e])) {
-                free(vals);
-                return 0;
-            }
+            if (!check_delay(c, q, n->delay[e])) return 0;
         }
-        free(vals);
+        if (!build_taps(n)) return fail(c, p, "out of memory");
         return 1;
     }
     case ADAC_NODE_SOS:
@@ -387,9 +413,9 @@ static int check_series(load_ctx *c, adac_node *n)
 static int64_t leaf_min_latency(const adac_node *n)
 {
     if (n->type != ADAC_NODE_DELAY && n->type != ADAC_NODE_PARALLEL_DELAY) return 0;
-    int64_t m = n->delay[0];
+    int64_t m = n->tap_start[0];
     for (int e = 1; e < n->n_entries; e++)
-        if (n->delay[e] < m) m = n->delay[e];
+        if (n->tap_start[e] < m) m = n->tap_start[e];
     return m;
 }
 

@@ -9,7 +9,7 @@ static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
     switch (n->type) {
     case ADAC_NODE_DELAY:
     case ADAC_NODE_PARALLEL_DELAY:
-        return; /* effective delays are delay[e] - k >= 0 */
+        return; /* effective taps start at tap_start[e] - k >= 0 */
     case ADAC_NODE_GAIN:
     case ADAC_NODE_PARALLEL_GAIN:
     case ADAC_NODE_SOS:

@@ -136,3 +136,44 @@ Test(engine, parallel_concat_and_sum)
     }
     adac_graph_free(g);
 }
+
+#include "lagrange.h"
+
+Test(lagrange, integer_delay_is_one_unit_tap)
+{
+    int64_t start;
+    double g[ADAC_LAGRANGE_MAX_ORDER + 1];
+    cr_assert_eq(adac_lagrange_taps(12.0, 9, &start, g), 1);
+    cr_assert_eq(start, 12);
+    cr_assert_eq(g[0], 1.0);
+}
+
+Test(lagrange, delays_polynomials_exactly)
+{
+    /* Lagrange interpolation of order N reproduces polynomials of degree <= N: the
+     * taps applied to x[n] = n^3 give (n - D)^3 for any fractional D. */
+    for (int order = 3; order <= 9; order += 2) {
+        for (double d = 0.3; d < 30; d += 3.37) {
+            int64_t start;
+            double g[ADAC_LAGRANGE_MAX_ORDER + 1];
+            int k = adac_lagrange_taps(d, order, &start, g);
+            cr_assert_eq(k, order + 1);
+            cr_assert_geq(start, 0);
+            double n = 100.0, y = 0;
+            for (int j = 0; j < k; j++) y += g[j] * pow(n - (double)(start + j), 3);
+            cr_assert_float_eq(y, pow(n - d, 3), 1e-6 * pow(n, 3), "order %d d %g", order, d);
+        }
+    }
+}
+
+Test(lagrange, window_is_centred)
+{
+    int64_t start;
+    double g[ADAC_LAGRANGE_MAX_ORDER + 1];
+    adac_lagrange_taps(100.4, 9, &start, g);
+    cr_assert_eq(start, 96); /* 96..105: 100.4 sits between taps 4 and 5 */
+    adac_lagrange_taps(1.5, 9, &start, g);
+    cr_assert_eq(start, 1); /* a delay >= 1 keeps one sample: loops stay realisable */
+    adac_lagrange_taps(0.5, 9, &start, g);
+    cr_assert_eq(start, 0);
+}

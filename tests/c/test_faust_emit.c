@@ -122,3 +122,13 @@ Test(faust_emit, deterministic_and_named)
     free(b);
     adac_graph_free(g);
 }
+
+Test(faust_emit, fractional_delays_in_a_loop)
+{
+    double w = worst_db(HEAD "{\"type\":\"recursion\","
+                             "\"fF\":{\"type\":\"delay\",\"params\":{\"samples\":[[17.3,3],[5,23.71]],"
+                             "\"interpolation\":{\"method\":\"lagrange\",\"order\":7}}},"
+                             "\"fB\":{\"type\":\"gain\",\"params\":{\"matrix\":[[0.5,0.5],[0.5,-0.5]]}}}}",
+                        800);
+    cr_assert_leq(w, -120.0, "worst %g dB", w);
+}

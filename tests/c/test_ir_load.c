@@ -62,10 +62,30 @@ Test(ir_load, negative_delay)
                  "$.graph.params.samples[1]: negative delay");
 }
 
-Test(ir_load, fractional_delay_refused)
+Test(ir_load, fractional_delay_becomes_lagrange_taps)
 {
-    expect_error(HEAD "{\"type\":\"delay\",\"params\":{\"samples\":[[4.5]]}}}",
-                 "$.graph.params.samples[0][0]: fractional delay");
+    adac_graph *g = adac_graph_load_string(
+        HEAD "{\"type\":\"delay\",\"params\":{\"samples\":[[10.25, 7]],"
+             "\"interpolation\":{\"method\":\"lagrange\",\"order\":3}}}}",
+        err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    const adac_node *n = g->root;
+    cr_assert_eq(n->tap_count[0], 4);
+    cr_assert_eq(n->tap_start[0], 9); /* window 9..12 around 10.25 */
+    cr_assert_eq(n->tap_count[1], 1);
+    cr_assert_eq(n->tap_start[1], 7);
+    cr_assert_eq(n->min_latency, 7);
+    adac_graph_free(g);
+}
+
+Test(ir_load, interpolation_order_checked)
+{
+    expect_error(HEAD "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[4.5],"
+                 "\"interpolation\":{\"method\":\"lagrange\",\"order\":0}}}}",
+                 "$.graph.params.interpolation: order must be an integer from 1 to 31");
+    expect_error(HEAD "{\"type\":\"parallel_delay\",\"params\":{\"samples\":[4.5],"
+                 "\"interpolation\":{\"method\":\"sinc\"}}}}",
+                 "$.graph.params.interpolation: expected");
 }
 
 Test(ir_load, delay_free_loop_named)

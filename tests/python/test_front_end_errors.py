@@ -74,11 +74,14 @@ def test_fs_mismatch_is_a_decision():
                                                                round(20 * 48000 / 44100)]
 
 
-def test_fractional_delay_refused_with_advice():
+def test_fractional_delay_gets_lagrange_interpolation():
     d = dsp.parallelDelay(size=(2,), max_len=100, isint=False, **kw(NFFT))
     set_delays(d, [10.25, 20.0])
-    with pytest.raises(ValueError, match=r"model\.core: fractional delay of 10\.25.*isint=True"):
-        adac.flamo_to_json(shell(d, NFFT), fs=FS)
+    params = adac.flamo_to_json(shell(d, NFFT), fs=FS, fractional_order=7)["graph"]["core"]["params"]
+    assert params["interpolation"] == {"method": "lagrange", "order": 7}
+    np.testing.assert_allclose(params["samples"], [10.25, 20.0], rtol=1e-12)
+    with pytest.raises(ValueError, match="fractional_order"):
+        adac.flamo_to_json(shell(d, NFFT), fs=FS, fractional_order=0)
 
 
 def test_integer_valued_delay_without_isint_is_accepted():
