@@ -34,7 +34,7 @@ PY=.venv/bin/python
 PIP=(.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt)
 # pip notes every local index folder that lacks a package; that is noise here.
 export PIP_NO_WARN_SCRIPT_LOCATION=1
-if ! $PY -c "import torch, flamo, scikit_build_core, pytest, jsonschema" 2>/dev/null; then
+if ! $PY -c "import torch, flamo, pyFDN, scikit_build_core, pytest, jsonschema" 2>/dev/null; then
   say "installing Python packages into .venv (torch 2.13.0 CPU, flamo, build tools)"
   "${PIP[@]}" scikit-build-core cmake ninja pytest jsonschema numpy
   "${PIP[@]}" torch==2.13.0
@@ -42,6 +42,8 @@ if ! $PY -c "import torch, flamo, scikit_build_core, pytest, jsonschema" 2>/dev/
   # flamo declares torchaudio, which `import flamo` does not use and which has no
   # build matching torch 2.13.0 on CPU: install flamo itself without it.
   "${PIP[@]}" --no-deps flamo==0.2.20
+  # pyFDN (tests compare dss_to_json with its own renders); its dependencies are above.
+  "${PIP[@]}" --no-deps pyfdn==0.5.0
 fi
 
 # 3. The package with its C library and command-line tools (adac-run, adac-faust,

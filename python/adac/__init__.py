@@ -12,6 +12,7 @@ the bundled C library.
 """
 from ._lib import IR_VERSION, IRError
 from .ir import json_to_faust, render_engine, render_faust, save, to_dict, to_text, validate
+from .dss_front import dss_to_json
 from .flamo_front import UnsupportedModuleError, flamo_to_json
 from .flamo_back import flamo_impulse_response, json_to_flamo
 
@@ -22,7 +23,7 @@ def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=
 
 
 __all__ = [
-    "IR_VERSION", "IRError", "UnsupportedModuleError", "flamo_to_json", "flamo_to_faust",
+    "IR_VERSION", "IRError", "UnsupportedModuleError", "dss_to_json", "flamo_to_json", "flamo_to_faust",
     "json_to_faust", "json_to_flamo", "flamo_impulse_response", "render_engine",
     "render_faust", "save", "to_dict", "to_text", "validate",
 ]
