@@ -66,20 +66,24 @@ static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
         adac_strbuf_printf(s, ")");
         break;
     case ADAC_NODE_DELAY:
-    case ADAC_NODE_PARALLEL_DELAY: {
-        long long first = (long long)(n->tap_start[e] - n->advance);
-        if (n->tap_count[e] == 1) {
-            if (first == 0)
+    case ADAC_NODE_PARALLEL_DELAY:
+    case ADAC_NODE_FIR:
+    case ADAC_NODE_PARALLEL_FIR: {
+        size_t at = (size_t)e * n->tap_stride;
+        if (n->tap_count[e] == 1 && n->tap_gain[at] == 1.0) {
+            long long d = (long long)(n->tap_delay[at] - n->advance);
+            if (d == 0)
                 adac_strbuf_printf(s, "_");
             else
-                adac_strbuf_printf(s, "@(%lld)", first);
+                adac_strbuf_printf(s, "@(%lld)", d);
             break;
         }
-        /* Fractional: the same Lagrange taps the engine uses, summed. */
+        /* Weighted taps (fractional delay or FIR), the same ones the engine sums. */
         adac_strbuf_printf(s, "(_ <: ");
         for (int k = 0; k < n->tap_count[e]; k++) {
-            adac_strbuf_printf(s, "%s(@(%lld) : *(", k ? ", " : "", first + k);
-            adac_strbuf_number(s, n->tap_gain[(size_t)e * n->tap_stride + k]);
+            adac_strbuf_printf(s, "%s(@(%lld) : *(", k ? ", " : "",
+                               (long long)(n->tap_delay[at + k] - n->advance));
+            adac_strbuf_number(s, n->tap_gain[at + k]);
             adac_strbuf_printf(s, "))");
         }
         adac_strbuf_printf(s, " :> _)");
@@ -98,7 +102,8 @@ static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
 
 static int is_matrix_leaf(const adac_node *n)
 {
-    return n->type == ADAC_NODE_GAIN || n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_SOS;
+    return n->type == ADAC_NODE_GAIN || n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_SOS ||
+           n->type == ADAC_NODE_FIR;
 }
 
 static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
@@ -109,7 +114,7 @@ static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
     adac_strbuf_printf(s, "// %s: %s", n->json_path, n->module ? n->module : adac_node_type_name(n->type));
     if (n->model_path) adac_strbuf_printf(s, " '%s'", n->model_path);
     adac_strbuf_printf(s, ", %d in, %d out", n->n_in, n->n_out);
-    if (n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_PARALLEL_DELAY) {
+    if (adac_node_has_taps(n)) {
         if (n->advance > 0)
             adac_strbuf_printf(s, "; %lld sample(s) of each delay moved into the enclosing loop",
                                (long long)n->advance);

@@ -101,12 +101,15 @@ static int proc_prepare(proc *p, int max_block)
         break;
     }
     case ADAC_NODE_DELAY:
-    case ADAC_NODE_PARALLEL_DELAY: {
+    case ADAC_NODE_PARALLEL_DELAY:
+    case ADAC_NODE_FIR:
+    case ADAC_NODE_PARALLEL_FIR: {
         int64_t longest = 0;
-        for (int e = 0; e < n->n_entries; e++) {
-            int64_t last = n->tap_start[e] + n->tap_count[e] - 1 - p->advance;
-            if (last > longest) longest = last;
-        }
+        for (int e = 0; e < n->n_entries; e++)
+            for (int k = 0; k < n->tap_count[e]; k++) {
+                int64_t d = n->tap_delay[(size_t)e * n->tap_stride + k] - p->advance;
+                if (d > longest) longest = d;
+            }
         p->lines = calloc(n->n_in, sizeof *p->lines);
         p->n_lines = n->n_in;
         for (int c = 0; c < n->n_in; c++)
@@ -134,19 +137,18 @@ static int proc_prepare(proc *p, int max_block)
 
 static void proc_process(proc *p, const double *const *in, double *const *out, int n);
 
-/* Adds delay entry e, read from input line `line`, into out: one tap for an integer
- * delay, order + 1 weighted taps for a fractional one. */
+/* Adds tap entry e (a delay or an FIR), read from input line `line`, into out. */
 static void read_entry(proc *p, int e, int line, double *out, int n)
 {
     const adac_node *nd = p->node;
-    const double *g = nd->tap_gain + (size_t)e * nd->tap_stride;
-    size_t first = (size_t)(nd->tap_start[e] - p->advance);
-    if (nd->tap_count[e] == 1) {
-        adac_delay_line_read_add(&p->lines[line], out, n, first);
-        return;
+    size_t at = (size_t)e * nd->tap_stride;
+    for (int k = 0; k < nd->tap_count[e]; k++) {
+        size_t d = (size_t)(nd->tap_delay[at + k] - p->advance);
+        if (nd->tap_gain[at + k] == 1.0)
+            adac_delay_line_read_add(&p->lines[line], out, n, d);
+        else
+            adac_delay_line_read_add_scaled(&p->lines[line], out, n, d, nd->tap_gain[at + k]);
     }
-    for (int k = 0; k < nd->tap_count[e]; k++)
-        adac_delay_line_read_add_scaled(&p->lines[line], out, n, first + (size_t)k, g[k]);
 }
 
 static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
@@ -193,6 +195,7 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
         }
         break;
     case ADAC_NODE_PARALLEL_DELAY:
+    case ADAC_NODE_PARALLEL_FIR:
         for (int c = 0; c < nd->n_out; c++) {
             adac_delay_line_write(&p->lines[c], in[c], n);
             memset(out[c], 0, (size_t)n * sizeof(double));
@@ -200,6 +203,7 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
         }
         break;
     case ADAC_NODE_DELAY:
+    case ADAC_NODE_FIR:
         for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
         for (int o = 0; o < nd->n_out; o++) {
             memset(out[o], 0, (size_t)n * sizeof(double));

@@ -20,7 +20,9 @@ typedef enum {
     ADAC_NODE_DELAY,          /* one delay per (out, in) entry */
     ADAC_NODE_PARALLEL_DELAY, /* one delay per channel */
     ADAC_NODE_SOS,            /* K cascaded biquads per (out, in) entry */
-    ADAC_NODE_PARALLEL_SOS    /* K cascaded biquads per channel */
+    ADAC_NODE_PARALLEL_SOS,   /* K cascaded biquads per channel */
+    ADAC_NODE_FIR,            /* an FIR filter per (out, in) entry */
+    ADAC_NODE_PARALLEL_FIR    /* an FIR filter per channel */
 } adac_node_type;
 
 typedef struct adac_node adac_node;
@@ -45,11 +47,13 @@ struct adac_node {
     double *gain;      /* gain leaves: n_entries */
     double *delay;     /* delay leaves: n_entries samples, >= 0, possibly fractional */
     int interp_order;  /* delay leaves: Lagrange order used for fractional entries */
-    /* Each delay entry e as taps at tap_start[e] + k, k < tap_count[e], with gains
-     * tap_gain[e * tap_stride + k] (one tap of gain 1 for an integer delay). */
+    /* Delay and FIR leaves as sparse taps: entry e sums tap_count[e] terms, term k
+     * delayed by tap_delay[e * tap_stride + k] samples and scaled by tap_gain[same]
+     * (an integer delay is one tap of gain 1; a fractional one its Lagrange taps;
+     * an FIR its non-zero coefficients). */
     int tap_stride;
     int *tap_count;
-    int64_t *tap_start;
+    int64_t *tap_delay;
     double *tap_gain;
     int n_sections;    /* sos leaves: K */
     double *sos;       /* sos leaves: n_entries * K * 6, [b0 b1 b2 1 a1 a2] */
@@ -79,6 +83,8 @@ void adac_graph_free(adac_graph *g);
 
 const char *adac_node_type_name(adac_node_type t);
 int adac_node_is_leaf(const adac_node *n);
+/* Delay and FIR leaves: processed as sparse taps on one delay line per input. */
+int adac_node_has_taps(const adac_node *n);
 /* "Matrix 'model.core.feedback'" or "gain at $.graph.children[2]": names a node in messages. */
 void adac_node_describe(const adac_node *n, char *buf, size_t len);
 

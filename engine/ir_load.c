@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ static void node_free(adac_node *n)
     free(n->gain);
     free(n->delay);
     free(n->tap_count);
-    free(n->tap_start);
+    free(n->tap_delay);
     free(n->tap_gain);
     free(n->sos);
     free(n);
@@ -88,6 +89,8 @@ static const struct {
     {"parallel_delay", ADAC_NODE_PARALLEL_DELAY},
     {"sos", ADAC_NODE_SOS},
     {"parallel_sos", ADAC_NODE_PARALLEL_SOS},
+    {"fir", ADAC_NODE_FIR},
+    {"parallel_fir", ADAC_NODE_PARALLEL_FIR},
 };
 
 const char *adac_node_type_name(adac_node_type t)
@@ -100,6 +103,12 @@ const char *adac_node_type_name(adac_node_type t)
 int adac_node_is_leaf(const adac_node *n)
 {
     return n->type >= ADAC_NODE_GAIN;
+}
+
+int adac_node_has_taps(const adac_node *n)
+{
+    return n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_PARALLEL_DELAY ||
+           n->type == ADAC_NODE_FIR || n->type == ADAC_NODE_PARALLEL_FIR;
 }
 
 void adac_node_describe(const adac_node *n, char *buf, size_t len)
@@ -220,16 +229,49 @@ static int read_interpolation(load_ctx *c, const cJSON *params, const char *pp, 
     return 1;
 }
 
-static int build_taps(adac_node *n)
+static int alloc_taps(adac_node *n, int stride)
 {
-    n->tap_stride = n->interp_order + 1;
+    n->tap_stride = stride;
     n->tap_count = calloc(n->n_entries, sizeof *n->tap_count);
-    n->tap_start = calloc(n->n_entries, sizeof *n->tap_start);
-    n->tap_gain = calloc((size_t)n->n_entries * n->tap_stride, sizeof *n->tap_gain);
-    if (!n->tap_count || !n->tap_start || !n->tap_gain) return 0;
-    for (int e = 0; e < n->n_entries; e++)
-        n->tap_count[e] = adac_lagrange_taps(n->delay[e], n->interp_order, &n->tap_start[e],
-                                             n->tap_gain + (size_t)e * n->tap_stride);
+    n->tap_delay = calloc((size_t)n->n_entries * stride, sizeof *n->tap_delay);
+    n->tap_gain = calloc((size_t)n->n_entries * stride, sizeof *n->tap_gain);
+    return n->tap_count && n->tap_delay && n->tap_gain;
+}
+
+static int build_delay_taps(adac_node *n)
+{
+    if (!alloc_taps(n, n->interp_order + 1)) return 0;
+    for (int e = 0; e < n->n_entries; e++) {
+        int64_t start;
+        size_t at = (size_t)e * n->tap_stride;
+        n->tap_count[e] = adac_lagrange_taps(n->delay[e], n->interp_order, &start, n->tap_gain + at);
+        for (int k = 0; k < n->tap_count[e]; k++) n->tap_delay[at + k] = start + k;
+    }
+    return 1;
+}
+
+/* FIR coefficients (n_entries x len) as sparse taps: only the non-zero ones, so
+ * a sparse filter matrix (velvet noise, scattering) costs what it holds. An
+ * all-zero entry is one zero tap at the last position. */
+static int build_fir_taps(adac_node *n, const double *coef, int len)
+{
+    if (!alloc_taps(n, len)) return 0;
+    for (int e = 0; e < n->n_entries; e++) {
+        size_t at = (size_t)e * len;
+        int k = 0;
+        for (int t = 0; t < len; t++)
+            if (coef[at + t] != 0.0) {
+                n->tap_delay[at + k] = t;
+                n->tap_gain[at + k] = coef[at + t];
+                k++;
+            }
+        if (k == 0) {
+            n->tap_delay[at] = len - 1;
+            n->tap_gain[at] = 0.0;
+            k = 1;
+        }
+        n->tap_count[e] = k;
+    }
     return 1;
 }
 
@@ -320,7 +362,7 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
                 snprintf(q, sizeof q, "%s[%d]", p, e);
             if (!check_delay(c, q, n->delay[e])) return 0;
         }
-        if (!build_taps(n)) return fail(c, p, "out of memory");
+        if (!build_delay_taps(n)) return fail(c, p, "out of memory");
         return 1;
     }
     case ADAC_NODE_SOS:
@@ -372,6 +414,57 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         n->n_in = n->type == ADAC_NODE_SOS ? cols : rows;
         return 1;
     }
+    case ADAC_NODE_FIR:
+    case ADAC_NODE_PARALLEL_FIR: {
+        char p[600];
+        snprintf(p, sizeof p, "%s.taps", pp);
+        const cJSON *s = require(c, params, "taps", pp);
+        if (!s) return 0;
+        if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) == 0)
+            return fail(c, p, "expected a non-empty array");
+        int rows = cJSON_GetArraySize(s), cols = 1;
+        const cJSON *first = cJSON_GetArrayItem(s, 0);
+        if (n->type == ADAC_NODE_FIR) {
+            if (!cJSON_IsArray(first) || cJSON_GetArraySize(first) == 0)
+                return fail(c, p, "expected [out][in][taps]");
+            cols = cJSON_GetArraySize(first);
+            first = cJSON_GetArrayItem(first, 0);
+        }
+        int len = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
+        if (len <= 0) return fail(c, p, "expected arrays of filter coefficients");
+        n->n_entries = rows * cols;
+        double *coef = calloc((size_t)n->n_entries * len, sizeof *coef);
+        if (!coef) return fail(c, p, "out of memory");
+        int ok = 1;
+        for (int r = 0; r < rows && ok; r++) {
+            const cJSON *row = cJSON_GetArrayItem(s, r);
+            for (int i = 0; i < cols && ok; i++) {
+                char q[700];
+                const cJSON *taps = row;
+                if (n->type == ADAC_NODE_FIR) {
+                    snprintf(q, sizeof q, "%s[%d]", p, r);
+                    if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != cols) {
+                        ok = fail(c, p, "row %d has %d entries, expected %d", r,
+                                  cJSON_IsArray(row) ? cJSON_GetArraySize(row) : 0, cols);
+                        break;
+                    }
+                    taps = cJSON_GetArrayItem(row, i);
+                    snprintf(q, sizeof q, "%s[%d][%d]", p, r, i);
+                } else {
+                    snprintf(q, sizeof q, "%s[%d]", p, r);
+                }
+                ok = read_vector(c, taps, q, len, coef + ((size_t)r * cols + i) * len, NULL,
+                                 "coefficients");
+            }
+        }
+        if (ok) {
+            n->n_out = rows;
+            n->n_in = n->type == ADAC_NODE_FIR ? cols : rows;
+            ok = build_fir_taps(n, coef, len) || fail(c, p, "out of memory");
+        }
+        free(coef);
+        return ok;
+    }
     default:
         return fail(c, n->json_path, "internal error: not a leaf");
     }
@@ -412,10 +505,12 @@ static int check_series(load_ctx *c, adac_node *n)
 
 static int64_t leaf_min_latency(const adac_node *n)
 {
-    if (n->type != ADAC_NODE_DELAY && n->type != ADAC_NODE_PARALLEL_DELAY) return 0;
-    int64_t m = n->tap_start[0];
-    for (int e = 1; e < n->n_entries; e++)
-        if (n->tap_start[e] < m) m = n->tap_start[e];
+    if (!adac_node_has_taps(n)) return 0;
+    int64_t m = INT64_MAX;
+    for (int e = 0; e < n->n_entries; e++)
+        for (int k = 0; k < n->tap_count[e]; k++)
+            if (n->tap_delay[(size_t)e * n->tap_stride + k] < m)
+                m = n->tap_delay[(size_t)e * n->tap_stride + k];
     return m;
 }
 

@@ -9,7 +9,9 @@ static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
     switch (n->type) {
     case ADAC_NODE_DELAY:
     case ADAC_NODE_PARALLEL_DELAY:
-        return; /* effective taps start at tap_start[e] - k >= 0 */
+    case ADAC_NODE_FIR:
+    case ADAC_NODE_PARALLEL_FIR:
+        return; /* every tap is shortened by k, and stays >= 0 */
     case ADAC_NODE_GAIN:
     case ADAC_NODE_PARALLEL_GAIN:
     case ADAC_NODE_SOS:
@@ -32,8 +34,7 @@ static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
             /* Extra delay: give it to a delay leaf if there is one, else the last child. */
             int target = n->n_children - 1;
             for (int i = n->n_children - 1; i >= 0; i--)
-                if (n->children[i]->type == ADAC_NODE_DELAY ||
-                    n->children[i]->type == ADAC_NODE_PARALLEL_DELAY) {
+                if (adac_node_has_taps(n->children[i])) {
                     target = i;
                     break;
                 }

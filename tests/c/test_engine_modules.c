@@ -177,3 +177,14 @@ Test(lagrange, window_is_centred)
     adac_lagrange_taps(0.5, 9, &start, g);
     cr_assert_eq(start, 0);
 }
+
+Test(engine, fir_is_a_convolution)
+{
+    adac_graph *g = load(HEAD "{\"type\":\"parallel_fir\",\"params\":{\"taps\":[[0,0.5,0,-0.25]]}}}");
+    cr_assert_eq(g->root->min_latency, 1);
+    double ir[10];
+    cr_assert(adac_engine_render_impulse(g, 10, 3, ir));
+    const double want[10] = {0, 0.5, 0, -0.25, 0, 0, 0, 0, 0, 0};
+    for (int t = 0; t < 10; t++) cr_assert_eq(ir[t], want[t], "t=%d", t);
+    adac_graph_free(g);
+}

@@ -132,3 +132,15 @@ Test(faust_emit, fractional_delays_in_a_loop)
                         800);
     cr_assert_leq(w, -120.0, "worst %g dB", w);
 }
+
+Test(faust_emit, fir_matrix_sparse_and_in_a_loop)
+{
+    /* FIR entries with leading zeros give the loop its delay. */
+    double w = worst_db(HEAD "{\"type\":\"series\",\"children\":["
+                             "{\"type\":\"fir\",\"params\":{\"taps\":[[[0.5,0,0.25,0,0,-0.1]],[[0,0,0,0,0,0]]]}},"
+                             "{\"type\":\"recursion\","
+                             "\"fF\":{\"type\":\"parallel_fir\",\"params\":{\"taps\":[[0,0,0.7,0.2,0,0.1],[0,0,0,0.9,0,0]]}},"
+                             "\"fB\":{\"type\":\"gain\",\"params\":{\"matrix\":[[0.5,0.5],[0.5,-0.5]]}}}]}}",
+                        500);
+    cr_assert_leq(w, -120.0, "worst %g dB", w);
+}

@@ -71,9 +71,10 @@ Test(ir_load, fractional_delay_becomes_lagrange_taps)
     cr_assert_not_null(g, "%s", err);
     const adac_node *n = g->root;
     cr_assert_eq(n->tap_count[0], 4);
-    cr_assert_eq(n->tap_start[0], 9); /* window 9..12 around 10.25 */
+    cr_assert_eq(n->tap_delay[0], 9); /* window 9..12 around 10.25 */
+    cr_assert_eq(n->tap_delay[3], 12);
     cr_assert_eq(n->tap_count[1], 1);
-    cr_assert_eq(n->tap_start[1], 7);
+    cr_assert_eq(n->tap_delay[n->tap_stride], 7);
     cr_assert_eq(n->min_latency, 7);
     adac_graph_free(g);
 }
