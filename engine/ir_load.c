@@ -250,6 +250,32 @@ static int build_delay_taps(adac_node *n)
     return 1;
 }
 
+/* Optional params.gains (same shape as samples): each entry's gain, applied to
+ * its taps (FLAMO's GainDelay). */
+static int read_delay_gains(load_ctx *c, const cJSON *params, const char *pp, adac_node *n)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(params, "gains");
+    if (!g) return 1;
+    char p[600];
+    snprintf(p, sizeof p, "%s.gains", pp);
+    double *gains;
+    int ok = 1;
+    if (n->type == ADAC_NODE_DELAY) {
+        int rows, cols;
+        gains = read_matrix(c, g, p, &rows, &cols);
+        if (!gains) return 0;
+        if (rows != n->n_out || cols != n->n_in)
+            ok = fail(c, p, "is %d x %d, expected %d x %d like samples", rows, cols, n->n_out, n->n_in);
+    } else {
+        gains = calloc(n->n_entries, sizeof *gains);
+        ok = gains && read_vector(c, g, p, n->n_entries, gains, NULL, "gains");
+    }
+    for (int e = 0; ok && e < n->n_entries; e++)
+        for (int k = 0; k < n->tap_count[e]; k++) n->tap_gain[(size_t)e * n->tap_stride + k] *= gains[e];
+    free(gains);
+    return ok;
+}
+
 /* FIR coefficients (n_entries x len) as sparse taps: only the non-zero ones, so
  * a sparse filter matrix (velvet noise, scattering) costs what it holds. An
  * all-zero entry is one zero tap at the last position. */
@@ -363,7 +389,7 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
             if (!check_delay(c, q, n->delay[e])) return 0;
         }
         if (!build_delay_taps(n)) return fail(c, p, "out of memory");
-        return 1;
+        return read_delay_gains(c, params, pp, n);
     }
     case ADAC_NODE_SOS:
     case ADAC_NODE_PARALLEL_SOS: {

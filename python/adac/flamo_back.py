@@ -46,7 +46,11 @@ class _Builder:
         if t == "recursion":
             return system.Recursion(self.build(node["fF"]), self.build(node["fB"]))
         raw = node.get("flamo")
-        return self.from_raw(raw) if raw else self.from_values(node)
+        if raw and raw.get("args"):
+            m = self.from_raw(raw)
+            if self.faithful(m, node):
+                return m
+        return self.from_values(node)
 
     def from_raw(self, raw: dict):
         torch = self.torch
@@ -60,6 +64,26 @@ class _Builder:
         with torch.no_grad():
             m.assign_value(torch.tensor(np.asarray(raw["param"]), dtype=self.dtype))
         return m
+
+    def faithful(self, m, node: dict) -> bool:
+        """A module rebuilt from class, arguments and raw weights may still differ
+        (hidden random structure, a custom map): keep it only if it applies the
+        same values the IR holds."""
+        from .flamo_front import _Walker
+
+        walker = _Walker(self.fs, "keep_samples", 9)
+        again = walker.leaf(m, "rebuilt")
+        if again["type"] != node["type"]:
+            return False
+        for key, value in node["params"].items():
+            other = again["params"].get(key)
+            if isinstance(value, dict) or isinstance(other, dict):
+                if value != other:
+                    return False
+            elif other is None or np.shape(value) != np.shape(other) or not np.allclose(
+                    value, other, rtol=1e-12, atol=1e-15):
+                return False
+        return True
 
     def from_values(self, node: dict):
         torch, dsp = self.torch, self.dsp
@@ -78,9 +102,21 @@ class _Builder:
             return assign(dsp.parallelGain(size=g.shape, **self.kw), g)
         if t in ("delay", "parallel_delay"):
             d = np.asarray(p["samples"], dtype=float)
+            isint = bool(np.all(d == np.round(d)))
+            if "gains" in p:
+                cls = dsp.GainDelay if t == "delay" else dsp.parallelGainDelay
+                m = cls(size=d.shape, max_len=int(d.max()) + 2, isint=isint, fs=self.fs, **self.kw)
+                seconds = m.sample2s(torch.tensor(d, dtype=self.dtype)).numpy()
+                return assign(m, np.stack([np.asarray(p["gains"], dtype=float), seconds]))
             cls = dsp.Delay if t == "delay" else dsp.parallelDelay
-            m = cls(size=d.shape, max_len=int(d.max()) + 1, isint=True, fs=self.fs, **self.kw)
+            m = cls(size=d.shape, max_len=int(d.max()) + 2, isint=isint, fs=self.fs, **self.kw)
             return assign(m, m.sample2s(torch.tensor(d, dtype=self.dtype)))
+        if t in ("fir", "parallel_fir"):
+            taps = np.asarray(p["taps"], dtype=float)
+            if t == "fir":  # out, in, L -> L, out, in
+                taps = np.transpose(taps, (2, 0, 1))
+                return assign(dsp.Filter(size=taps.shape, **self.kw), taps)
+            return assign(dsp.parallelFilter(size=taps.T.shape, **self.kw), taps.T)
         if t in ("sos", "parallel_sos"):
             s = np.asarray(p["sections"], dtype=float)
             if t == "sos":  # out, in, K, 6 -> K, 6, out, in

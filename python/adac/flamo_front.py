@@ -114,20 +114,25 @@ class _Walker:
         dsp = self.dsp
         cls = type(m).__name__
         # Exact classes only: subclasses (e.g. in flamo.auxiliary.reverb) bring their
-        # own maps, which this version does not know how to read.
+        # own maps and designs, which this version does not know how to read.
         handlers = {
             dsp.Gain: self.gain, dsp.parallelGain: self.parallel_gain, dsp.Matrix: self.gain,
             dsp.HouseholderMatrix: self.householder, dsp.Delay: self.delay,
             dsp.parallelDelay: self.delay, dsp.SOSFilter: self.sos,
-            dsp.parallelSOSFilter: self.sos,
+            dsp.parallelSOSFilter: self.sos, dsp.GainDelay: self.gain_delay,
+            dsp.parallelGainDelay: self.gain_delay, dsp.Filter: self.fir,
+            dsp.parallelFilter: self.fir, dsp.ScatteringMatrix: self.fir_matrix,
+            dsp.VelvetNoiseMatrix: self.fir_matrix,
         }
+        for name in IIR_MODULES:
+            handlers[getattr(dsp, name)] = self.iir
         handler = handlers.get(type(m))
         if handler is None:
             raise UnsupportedModuleError(
-                f"{path}: module {cls} is not supported by this version of ADAC "
-                "(supported: Gain, parallelGain, Matrix, HouseholderMatrix, Delay, "
-                "parallelDelay, SOSFilter, parallelSOSFilter, inside Shell/Series/Parallel/"
-                "Recursion)")
+                f"{path}: module {type(m).__module__}.{cls} is not supported by this version "
+                "of ADAC (supported: the modules of flamo.processor.dsp: "
+                + ", ".join(sorted(c.__name__ for c in handlers)) + ", inside Shell/Series/"
+                "Parallel/Recursion)")
         if self.dtype is None:
             self.dtype = _dtype_name(m.param.dtype)
         torch = self.torch
@@ -137,33 +142,9 @@ class _Walker:
         node["model_path"] = path
         raw = _np(m.param)
         _check_finite(raw, path, "the raw parameter")
-        node["flamo"] = {"class": cls, "args": self._args(m), "param": raw.tolist(),
-                         "requires_grad": bool(m.param.requires_grad)}
+        node["flamo"] = {"class": cls, "args": constructor_args(m, self.dsp, self.torch),
+                         "param": raw.tolist(), "requires_grad": bool(m.param.requires_grad)}
         return node
-
-    def _args(self, m) -> dict:
-        dsp = self.dsp
-        args = {"nfft": int(m.nfft), "alias_decay_db": float(m.alias_decay_db),
-                "dtype": _dtype_name(m.param.dtype)}
-        size = tuple(m.param.shape)
-        if isinstance(m, dsp.HouseholderMatrix):
-            args["size"] = [size[0], size[0]]
-        elif isinstance(m, dsp.SOSFilter):
-            args["size"] = list(size[2:])
-            args["n_sections"] = size[0]
-            args["fs"] = int(m.fs)
-            args["normalize_a0"] = bool(m.normalize_a0)
-        else:
-            args["size"] = list(size)
-        if isinstance(m, dsp.Matrix):
-            args["matrix_type"] = m.matrix_type
-            args["iter"] = int(m.iter)
-        if isinstance(m, dsp.Delay):
-            args.update(max_len=int(m.max_len), isint=bool(m.isint), unit=float(m.unit),
-                        fs=float(m.fs), requires_grad=bool(m.requires_grad))
-        if isinstance(m, (dsp.Gain,)) and not isinstance(m, dsp.HouseholderMatrix):
-            args["requires_grad"] = bool(m.requires_grad)
-        return args
 
     def _effective(self, m, path: str) -> np.ndarray:
         v = _np(m.map(m.param))
@@ -182,11 +163,13 @@ class _Walker:
         return {"type": "gain", "params": {"matrix": matrix.tolist()}}
 
     def delay(self, m, path):
-        torch = self.torch
         samples = m.get_delays()(m.param)  # s2sample(map(param)), as FLAMO computes it
         if m.isint:
             samples = samples.round()
-        d = _np(samples)
+        return self._delay_node(m, path, _np(samples))
+
+    def _delay_node(self, m, path, d: np.ndarray) -> dict:
+        torch = self.torch
         _check_finite(d, path, "the delay")
         if float(m.fs) != float(self.fs):
             if self.fs_mismatch == "error":
@@ -212,6 +195,79 @@ class _Walker:
             "samples": d.tolist(),
             "interpolation": {"method": "lagrange", "order": self.fractional_order}}}
 
+    def gain_delay(self, m, path):
+        """GainDelay: each entry is a gain and a delay; a delay leaf with gains."""
+        samples = m.get_delays()(m.param)
+        if m.isint:
+            samples = samples.round()
+        node = self._delay_node(m, path, _np(samples))
+        gains = _np(m.get_gains()(m.param))
+        _check_finite(gains, path, "the gain")
+        node["params"]["gains"] = gains.tolist()
+        return node
+
+    def fir(self, m, path):
+        """Filter / parallelFilter: the impulse responses FLAMO transforms (its map of
+        the parameters), without the anti-aliasing taper."""
+        return self._fir_node(self._effective(m, path))
+
+    def fir_matrix(self, m, path):
+        """ScatteringMatrix / VelvetNoiseMatrix: the sparse FIR matrix their mapping
+        builds from the parameters."""
+        taps = _np(m.map_filter(m.map(m.param)))
+        _check_finite(taps, path, "the filter matrix")
+        return self._fir_node(taps)
+
+    @staticmethod
+    def _fir_node(taps: np.ndarray) -> dict:
+        if taps.ndim == 3:  # (taps, out, in)
+            return {"type": "fir", "params": {"taps": np.transpose(taps, (1, 2, 0)).tolist()}}
+        return {"type": "parallel_fir", "params": {"taps": taps.T.tolist()}}
+
+    def iir(self, m, path):
+        """Frequency-designed IIR filters (Biquad, SVF, GEQ, PEQ, AccurateGEQ and their
+        parallel forms): the section polynomials FLAMO builds, read at the point where
+        it turns them into frequency responses, with the anti-aliasing taper off."""
+        import flamo.processor.dsp as dspmod
+
+        torch = self.torch
+        calls = []
+        poly, cascade = dspmod.poly_freq_response, dspmod.stable_cascade_response
+
+        def spy_poly(coeffs, nfft, dim=0):
+            calls.append(("poly", coeffs.detach().double().clone(), dim))
+            return poly(coeffs, nfft, dim=dim)
+
+        def spy_cascade(B, A, dim, out_dtype=None):
+            calls.append(("cascade", None, dim))
+            return cascade(B, A, dim=dim, out_dtype=out_dtype)
+
+        taper = m.alias_envelope_dcy
+        try:
+            dspmod.poly_freq_response, dspmod.stable_cascade_response = spy_poly, spy_cascade
+            m.alias_envelope_dcy = torch.ones_like(taper)
+            m.get_poly_coeff(m.map(m.param))
+        finally:
+            dspmod.poly_freq_response, dspmod.stable_cascade_response = poly, cascade
+            m.alias_envelope_dcy = taper
+        kinds = [c[0] for c in calls]
+        if kinds != ["poly", "poly", "cascade"]:
+            raise UnsupportedModuleError(
+                f"{path}: could not read the filter coefficients of {type(m).__name__} "
+                f"(saw {kinds}); this FLAMO version computes it differently")
+        (_, b, tap_axis), (_, a, _), (_, _, section_axis) = calls
+        b = np.moveaxis(b.numpy(), [section_axis, tap_axis], [-2, -1])
+        a = np.moveaxis(a.numpy(), [section_axis, tap_axis], [-2, -1])
+        if b.shape[-1] > 3 or a.shape[-1] > 3:
+            raise UnsupportedModuleError(f"{path}: sections of more than second order")
+        pad = [(0, 0)] * (b.ndim - 1)
+        b = np.pad(b, pad + [(0, 3 - b.shape[-1])])
+        a = np.pad(a, pad + [(0, 3 - a.shape[-1])])
+        sections = np.concatenate([b, a], axis=-1)  # (..channels.., K, 6)
+        _check_finite(sections, path, "a filter coefficient")
+        kind = "sos" if sections.ndim == 4 else "parallel_sos"
+        return {"type": kind, "params": {"sections": sections.tolist()}}
+
     def sos(self, m, path):
         coeffs = self._effective(m, path)  # (K, 6, out, in) or (K, 6, n)
         if coeffs.ndim == 4:
@@ -219,6 +275,52 @@ class _Walker:
             return {"type": "sos", "params": {"sections": sections.tolist()}}
         sections = np.transpose(coeffs, (2, 0, 1))  # n, K, 6
         return {"type": "parallel_sos", "params": {"sections": sections.tolist()}}
+
+
+IIR_MODULES = ("Biquad", "parallelBiquad", "SVF", "parallelSVF", "GEQ", "parallelGEQ", "PEQ",
+               "parallelPEQ", "AccurateGEQ", "parallelAccurateGEQ")
+
+# Constructor arguments that are not plain settings: the parameter shape is found
+# by trial, maps are the class defaults, device and precision are the rebuild's.
+_NOT_ARGS = {"self", "size", "map", "map_gain", "map_delay", "device", "dtype", "nfft"}
+
+
+def _plain(v):
+    import torch
+    if isinstance(v, torch.Tensor):
+        return v.item() if v.numel() == 1 else None
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return v
+    if isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) for x in v):
+        return list(v)
+    return None
+
+
+def constructor_args(m, dsp, torch) -> dict | None:
+    """The arguments that rebuild module m: its settings, read back from the
+    attributes of the same names, and the `size` that gives its parameter shape
+    (found by constructing candidates). None if no candidate reproduces it."""
+    import inspect
+
+    cls = type(m)
+    args = {}
+    for name in inspect.signature(cls.__init__).parameters:
+        if name in _NOT_ARGS or not hasattr(m, name):
+            continue
+        v = _plain(getattr(m, name))
+        if v is not None or getattr(m, name) is None:
+            args[name] = v
+    shape = tuple(m.param.shape)
+    candidates = [shape, shape[1:], shape[2:], shape[-1:], shape[-2:], (shape[0], shape[0])]
+    for size in dict.fromkeys(c for c in candidates if c):
+        try:
+            trial = cls(size=size, nfft=int(m.nfft), dtype=m.param.dtype, device="cpu", **args)
+        except Exception:  # a candidate the class refuses is simply not the one
+            continue
+        if tuple(trial.param.shape) == shape:
+            return {"size": list(size), "nfft": int(m.nfft), "dtype": _dtype_name(m.param.dtype),
+                    **args}
+    return None
 
 
 def flamo_to_json(model, fs: float = 48000, name: str = "adac_model", *,

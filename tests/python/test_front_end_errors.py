@@ -21,11 +21,19 @@ def delay_loop(delays=(7, 11), gain=0.5, **delay_kw):
     return d, g
 
 
+class ScaledGain(dsp.parallelGain):
+    """A user's subclass with its own map: ADAC cannot know what it applies."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.map = lambda x: 2 * x
+
+
 def test_unsupported_module_names_class_and_path():
     d, g = delay_loop()
-    svf = dsp.parallelSVF(size=(2,), **kw(NFFT))
-    model = shell(system.Series(d, svf, g), NFFT)
-    with pytest.raises(adac.UnsupportedModuleError, match=r"model\.core\.1: module parallelSVF"):
+    model = shell(system.Series(d, ScaledGain(size=(2,), **kw(NFFT)), g), NFFT)
+    with pytest.raises(adac.UnsupportedModuleError,
+                       match=r"model\.core\.1: module test_front_end_errors\.ScaledGain is not supported"):
         adac.flamo_to_json(model, fs=FS)
 
 
