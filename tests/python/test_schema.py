@@ -45,3 +45,9 @@ def test_schema_and_loader_agree_on_broken_documents(case):
         jsonschema.validate(doc, SCHEMA)
     with pytest.raises(adac.IRError, match=r"^\$"):
         adac.validate(doc)
+
+
+@pytest.mark.parametrize("name", ["ScatteringMatrix", "parallelGainDelay", "parallelFilter", "GEQ"])
+def test_every_leaf_kind_matches_schema(name):
+    from test_modules import build, shell as _shell, NFFT
+    jsonschema.validate(adac.flamo_to_json(_shell(build(name), NFFT), fs=FS), SCHEMA)
