@@ -126,6 +126,10 @@ class _Walker:
         }
         for name in IIR_MODULES:
             handlers[getattr(dsp, name)] = self.iir
+        from flamo.auxiliary import reverb
+
+        for name in REVERB_IIR_MODULES:
+            handlers[getattr(reverb, name)] = self.reverb_iir
         handler = handlers.get(type(m))
         if handler is None:
             raise UnsupportedModuleError(
@@ -268,6 +272,42 @@ class _Walker:
         kind = "sos" if sections.ndim == 4 else "parallel_sos"
         return {"type": kind, "params": {"sections": sections.tolist()}}
 
+    def reverb_iir(self, m, path):
+        """The attenuation filters of flamo.auxiliary.reverb build their polynomials
+        and transform them with torch.fft.rfft themselves. Their numerator and
+        denominator spectra (taps zero-padded to nfft) are returned by get_poly_coeff;
+        the inverse transform gives back the taps exactly, and the result is checked
+        against the response FLAMO applies before it is accepted."""
+        torch = self.torch
+        taper = m.alias_envelope_dcy
+        try:
+            m.alias_envelope_dcy = torch.ones_like(taper)
+            H, B, A = m.get_poly_coeff(m.map(m.param))
+        finally:
+            m.alias_envelope_dcy = taper
+        nfft = int(m.nfft)
+        taps = int(taper.numel())
+        b = torch.fft.irfft(B.to(torch.complex128), n=nfft, dim=0)[:taps].numpy()
+        a = torch.fft.irfft(A.to(torch.complex128), n=nfft, dim=0)[:taps].numpy()
+        if b.ndim == 2:  # first order, no section axis: (taps, n)
+            b, a = b[:, None, :], a[:, None, :]
+        b = np.moveaxis(b, [0, 1], [-1, -2])  # (n, K, taps)
+        a = np.moveaxis(a, [0, 1], [-1, -2])
+        pad = [(0, 0), (0, 0), (0, 3 - taps)]
+        sections = np.concatenate([np.pad(b, pad), np.pad(a, pad)], axis=-1)
+        _check_finite(sections, path, "a filter coefficient")
+        # Check: the sections reproduce what FLAMO applies, bin by bin.
+        w = np.exp(-2j * np.pi * np.arange(nfft // 2 + 1) / nfft)
+        zpow = np.stack([np.ones_like(w), w, w * w])  # (3, F)
+        num = np.prod(np.einsum("nkp,pf->fnk", sections[..., :3], zpow), axis=-1)
+        den = np.prod(np.einsum("nkp,pf->fnk", sections[..., 3:], zpow), axis=-1)
+        want = m.freq_response(m.param).detach().to(torch.complex128).numpy()
+        if want.ndim != 2 or np.abs(num / den - want).max() > 1e-9 * max(1.0, np.abs(want).max()):
+            raise UnsupportedModuleError(
+                f"{path}: the filter coefficients read from {type(m).__name__} do not reproduce "
+                "its response (alias_decay_db must be 0 for this class)")
+        return {"type": "parallel_sos", "params": {"sections": sections.tolist()}}
+
     def sos(self, m, path):
         coeffs = self._effective(m, path)  # (K, 6, out, in) or (K, 6, n)
         if coeffs.ndim == 4:
@@ -277,6 +317,11 @@ class _Walker:
         return {"type": "parallel_sos", "params": {"sections": sections.tolist()}}
 
 
+# Subclasses in flamo.auxiliary.reverb that design parallel attenuation filters and
+# have been checked against FLAMO's response. parallelGFDNAccurateGEQ, parallelFDNPEQ
+# and parallelFirstOrderShelving are refused: with default settings FLAMO 0.2.20's own
+# responses for them are not finite or not decayed, so there is nothing to match.
+REVERB_IIR_MODULES = ("parallelFDNAccurateGEQ", "parallelFDNGEQ")
 IIR_MODULES = ("Biquad", "parallelBiquad", "SVF", "parallelSVF", "GEQ", "parallelGEQ", "PEQ",
                "parallelPEQ", "AccurateGEQ", "parallelAccurateGEQ")
 

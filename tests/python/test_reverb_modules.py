@@ -1,0 +1,56 @@
+"""The attenuation filters of flamo.auxiliary.reverb that ADAC reads (their own
+rfft-based designs): alone and as the absorption of an FDN, FLAMO vs engine vs
+FAUST within -120 dB, and the round trip."""
+import numpy as np
+import pytest
+import torch
+from flamo.auxiliary import reverb
+from flamo.processor import dsp, system
+
+import adac
+from conftest import error_db
+from flamo_models import DT, FS, kw, set_delays, shell
+
+NFFT = 2**14
+DELAYS = [97, 131, 173, 211]
+
+BUILDERS = {
+    "parallelFDNGEQ": lambda d: reverb.parallelFDNGEQ(octave_interval=1, nfft=NFFT, fs=FS, delays=d,
+                                                      device="cpu", dtype=DT),
+    "parallelFDNAccurateGEQ": lambda d: reverb.parallelFDNAccurateGEQ(octave_interval=1, nfft=NFFT, fs=FS,
+                                                                      delays=d, device="cpu", dtype=DT),
+}
+
+
+def fdn_with(name):
+    d = torch.tensor(DELAYS, dtype=DT)
+    delays = dsp.parallelDelay(size=(4,), max_len=500, isint=True, **kw(NFFT))
+    set_delays(delays, DELAYS)
+    mix = dsp.Matrix(size=(4, 4), matrix_type="orthogonal", **kw(NFFT))
+    b = dsp.Gain(size=(4, 1), **kw(NFFT))
+    c = dsp.Gain(size=(1, 4), **kw(NFFT))
+    with torch.no_grad():
+        b.assign_value(torch.full((4, 1), 0.5, dtype=DT))
+        c.assign_value(torch.tensor([[0.7, -0.4, 0.3, 0.5]], dtype=DT))
+    absorption = BUILDERS[name](d)
+    with torch.no_grad():  # a short reverberation time, so FLAMO's response decays within nfft
+        absorption.assign_value(torch.linspace(0.05, 0.09, absorption.param.numel(),
+                                               dtype=DT).reshape(absorption.param.shape))
+    loop = system.Recursion(fF=system.Series(delays, absorption), fB=mix)
+    return shell(system.Series(b, loop, c), NFFT)
+
+
+@pytest.mark.parametrize("where", ["alone", "in_loop"])
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_reverb_filter(name, where):
+    torch.manual_seed(4)
+    model = shell(BUILDERS[name](torch.tensor(DELAYS, dtype=DT)), NFFT) if where == "alone" else fdn_with(name)
+    config = adac.flamo_to_json(model, fs=FS)
+    ref = adac.flamo_impulse_response(model, fs=FS)
+    assert np.isfinite(ref).all() and np.abs(ref).max() > 1e-3
+    assert 20 * np.log10(np.abs(ref[-200:]).max() / np.abs(ref).max()) < -150
+    eng = adac.render_engine(config, NFFT)
+    assert error_db(ref, eng).max() <= -120
+    assert error_db(eng, adac.render_faust(adac.json_to_faust(config), NFFT, fs=FS)).max() <= -120
+    again = adac.flamo_impulse_response(adac.json_to_flamo(config), fs=FS)
+    assert error_db(ref, again).max() <= -120
