@@ -22,6 +22,15 @@ BUILDERS = {
 }
 
 
+def short_rt(module):
+    """Reverberation times of 50-90 ms per band (the parameters are T60s), so that
+    FLAMO's circular response has decayed within nfft ."""
+    with torch.no_grad():
+        module.assign_value(torch.linspace(0.05, 0.09, module.param.numel(),
+                                           dtype=DT).reshape(module.param.shape))
+    return module
+
+
 def fdn_with(name):
     d = torch.tensor(DELAYS, dtype=DT)
     delays = dsp.parallelDelay(size=(4,), max_len=500, isint=True, **kw(NFFT))
@@ -32,10 +41,7 @@ def fdn_with(name):
     with torch.no_grad():
         b.assign_value(torch.full((4, 1), 0.5, dtype=DT))
         c.assign_value(torch.tensor([[0.7, -0.4, 0.3, 0.5]], dtype=DT))
-    absorption = BUILDERS[name](d)
-    with torch.no_grad():  # a short reverberation time, so FLAMO's response decays within nfft
-        absorption.assign_value(torch.linspace(0.05, 0.09, absorption.param.numel(),
-                                               dtype=DT).reshape(absorption.param.shape))
+    absorption = short_rt(BUILDERS[name](d))
     loop = system.Recursion(fF=system.Series(delays, absorption), fB=mix)
     return shell(system.Series(b, loop, c), NFFT)
 
@@ -44,7 +50,8 @@ def fdn_with(name):
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_reverb_filter(name, where):
     torch.manual_seed(4)
-    model = shell(BUILDERS[name](torch.tensor(DELAYS, dtype=DT)), NFFT) if where == "alone" else fdn_with(name)
+    model = shell(short_rt(BUILDERS[name](torch.tensor(DELAYS, dtype=DT))), NFFT) if where == "alone" \
+        else fdn_with(name)
     config = adac.flamo_to_json(model, fs=FS)
     ref = adac.flamo_impulse_response(model, fs=FS)
     assert np.isfinite(ref).all() and np.abs(ref).max() > 1e-3
