@@ -24,7 +24,7 @@ BUILDERS = {
 
 def short_rt(module):
     """Reverberation times of 50-90 ms per band (the parameters are T60s), so that
-    FLAMO's circular response has decayed within nfft ."""
+    FLAMO's circular response has decayed within nfft."""
     with torch.no_grad():
         module.assign_value(torch.linspace(0.05, 0.09, module.param.numel(),
                                            dtype=DT).reshape(module.param.shape))
