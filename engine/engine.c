@@ -19,7 +19,7 @@ struct proc {
     /* Buses: arrays of channel pointers into one allocation. */
     double **bus_a, **bus_b; /* series: between children; parallel: branch B; recursion: u, w */
     double ***series_bus;    /* series: n_children - 1 intermediate buses */
-    double **chunk_in, **chunk_out; /* recursion: offset channel pointers */
+    double **chunk_out;     /* recursion: output channel pointers offset to the chunk */
     double *scratch;
 
     adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
@@ -92,7 +92,6 @@ static int proc_prepare(proc *p, int max_block)
         int ch = n->children[0]->n_in;
         if (!(p->bus_a = bus_alloc(ch, max_block)) || !(p->bus_b = bus_alloc(ch, max_block)))
             return 0;
-        p->chunk_in = calloc(n->n_in, sizeof(double *));
         p->chunk_out = calloc(n->n_out, sizeof(double *));
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
@@ -282,7 +281,6 @@ static void proc_free(proc *p)
     }
     bus_free(p->bus_a);
     bus_free(p->bus_b);
-    free(p->chunk_in);
     free(p->chunk_out);
     free(p->scratch);
     if (p->lines) {
