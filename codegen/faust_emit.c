@@ -240,8 +240,20 @@ static void emit_expr(emit_ctx *c, const adac_node *n, int depth)
     }
 }
 
+/* The model name inside a FAUST string literal: quotes and backslashes would end
+ * or escape it, control characters have no place in a name. */
+static void safe_name(const char *name, char *buf, size_t len)
+{
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < len; p++)
+        buf[k++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '_' : *p;
+    buf[k] = 0;
+}
+
 char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
 {
+    char name[256];
+    safe_name(g->name, name, sizeof name);
     adac_plan(g, ADAC_PLAN_UNIT_LOOP);
     emit_ctx c = {{0}, 0};
     adac_strbuf *s = &c.out;
@@ -251,7 +263,7 @@ char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
                        "declare name \"%s\";\n"
                        "declare adac_ir_version \"%d\";\n"
                        "declare adac_fs \"%g\";\n\n",
-                       g->version, g->fs, g->name, g->version, g->fs);
+                       g->version, g->fs, name, g->version, g->fs);
     adac_strbuf_printf(s, "// %d input(s), %d output(s).\n\n", g->root->n_in, g->root->n_out);
     adac_strbuf_printf(
         s, "// One second-order section, direct form I, a0 = 1:\n"

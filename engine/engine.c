@@ -20,7 +20,7 @@ struct proc {
     double **bus_a, **bus_b; /* series: between children; parallel: branch B; recursion: u, w */
     double ***series_bus;    /* series: n_children - 1 intermediate buses */
     double **chunk_out;     /* recursion: output channel pointers offset to the chunk */
-    double *scratch;
+    double *scratch;                 /* sos matrix leaf: one entry's output */
 
     adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
     int n_lines;
@@ -75,8 +75,6 @@ static int proc_prepare(proc *p, int max_block)
     const adac_node *n = p->node;
     for (int i = 0; i < n->n_children; i++)
         if (!p->children[i] || !proc_prepare(p->children[i], max_block)) return 0;
-    p->scratch = calloc(max_block, sizeof *p->scratch);
-    if (!p->scratch) return 0;
     switch (n->type) {
     case ADAC_NODE_SERIES:
         if (n->n_children > 1) {
@@ -117,6 +115,8 @@ static int proc_prepare(proc *p, int max_block)
     }
     case ADAC_NODE_SOS:
     case ADAC_NODE_PARALLEL_SOS:
+        if (n->type == ADAC_NODE_SOS && !(p->scratch = calloc(max_block, sizeof *p->scratch)))
+            return 0;
         p->filters = calloc(n->n_entries, sizeof *p->filters);
         for (int e = 0; e < n->n_entries; e++)
             if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections,

@@ -138,8 +138,8 @@ int main(int argc, char **argv)
     fmt_db(wb, sizeof wb, worst);
     if (!quiet) {
         printf("adac-verify: %s vs %s\n", model, dsp_path);
-        printf("  FAUST: libfaust %s (LLVM backend, %s); engine: ADAC, double precision\n",
-               "2.54", dbl ? "-double" : "single precision");
+        printf("  FAUST: libfaust %s, %s; engine: ADAC, double precision\n",
+               adac_faust_version(), dbl ? "-double" : "single precision");
         printf("  %d samples per path at %g Hz, %d path(s)\n\n", n, g->fs, ni * no);
         printf("  %4s %4s %14s %14s %9s %12s\n", "out", "in", "peak", "max error", "at", "dB re peak");
         for (int p = 0; p < ni * no; p++) {

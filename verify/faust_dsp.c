@@ -78,6 +78,11 @@ int adac_faust_render_impulse(adac_faust_dsp *d, int fs, int n, double *out)
     return 1;
 }
 
+const char *adac_faust_version(void)
+{
+    return getCLibFaustVersion();
+}
+
 void adac_faust_free(adac_faust_dsp *d)
 {
     if (!d) return;

@@ -14,5 +14,7 @@ int adac_faust_num_outputs(const adac_faust_dsp *d);
 /* Impulse responses of every input->output path, out[(o * n_in + i) * n + t]. */
 int adac_faust_render_impulse(adac_faust_dsp *d, int fs, int n, double *out);
 void adac_faust_free(adac_faust_dsp *d);
+/* The libfaust version in use, e.g. "2.54.9". */
+const char *adac_faust_version(void);
 
 #endif

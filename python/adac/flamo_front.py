@@ -146,7 +146,7 @@ class _Walker:
         node["model_path"] = path
         raw = _np(m.param)
         _check_finite(raw, path, "the raw parameter")
-        node["flamo"] = {"class": cls, "args": constructor_args(m, self.dsp, self.torch),
+        node["flamo"] = {"class": cls, "args": constructor_args(m),
                          "param": raw.tolist(), "requires_grad": bool(m.param.requires_grad)}
         return node
 
@@ -341,7 +341,7 @@ def _plain(v):
     return None
 
 
-def constructor_args(m, dsp, torch) -> dict | None:
+def constructor_args(m) -> dict | None:
     """The arguments that rebuild module m: its settings, read back from the
     attributes of the same names, and the `size` that gives its parameter shape
     (found by constructing candidates). None if no candidate reproduces it."""

@@ -144,3 +144,19 @@ Test(faust_emit, fir_matrix_sparse_and_in_a_loop)
                         500);
     cr_assert_leq(w, -120.0, "worst %g dB", w);
 }
+
+Test(faust_emit, model_name_cannot_break_the_declaration)
+{
+    const char *j = "{\"format\":\"adac-ir\",\"version\":1,\"name\":\"Hall \\\"A\\\" \\\\ 2\",\"fs\":48000,"
+                    "\"graph\":{\"type\":\"parallel_delay\",\"params\":{\"samples\":[3]}}}";
+    char err[1024];
+    adac_graph *g = adac_graph_load_string(j, err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    char *code = adac_faust_emit(g, err, sizeof err);
+    cr_assert(strstr(code, "declare name \"Hall _A_ _ 2\";") != NULL, "%s", code);
+    adac_faust_dsp *d = adac_faust_compile("t", code, 1, err, sizeof err);
+    cr_assert_not_null(d, "%s", err);
+    adac_faust_free(d);
+    free(code);
+    adac_graph_free(g);
+}
