@@ -100,6 +100,70 @@ static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
     }
 }
 
+/* Householder s(I - 2uu^T) in O(N): the inputs fan out to s*x_i and to one dot
+ * product w = u.x spread as -(2 s u_i) w; `:>` adds the two halves pairwise. */
+static void emit_householder(adac_strbuf *s, const adac_node *n)
+{
+    int N = n->n_in;
+    adac_strbuf_printf(s, "par(i, %d, _) <: (\n    par(i, %d, *(", N, N);
+    adac_strbuf_number(s, n->structure_scale);
+    adac_strbuf_printf(s, ")),\n    ((");
+    for (int i = 0; i < N; i++) {
+        adac_strbuf_printf(s, "%s*(", i ? ", " : "");
+        adac_strbuf_number(s, n->structure_u[i]);
+        adac_strbuf_printf(s, ")");
+    }
+    adac_strbuf_printf(s, ") :> _ <: (");
+    for (int i = 0; i < N; i++) {
+        adac_strbuf_printf(s, "%s*(", i ? ", " : "");
+        adac_strbuf_number(s, -(2.0 * n->structure_scale * n->structure_u[i]));
+        adac_strbuf_printf(s, ")");
+    }
+    adac_strbuf_printf(s, "))\n  ) :> par(i, %d, _)", N);
+}
+
+/* Sylvester Hadamard as log2(N) butterfly stages, pairs (j, j + h) for h = 1, 2,
+ * 4, ...: each stage routes the pairs next to each other, applies
+ * (a, b) -> (a + b, a - b) and routes them back; the last stage carries the scale.
+ * The same stages, in the same order, as the engine. */
+static void emit_hadamard(adac_strbuf *s, const adac_node *n)
+{
+    int N = n->n_in;
+    if (N == 1) {
+        adac_strbuf_printf(s, "*(");
+        adac_strbuf_number(s, n->structure_scale);
+        adac_strbuf_printf(s, ")");
+        return;
+    }
+    for (int h = 1; h < N; h *= 2) {
+        int k = 0;
+        adac_strbuf_printf(s, "%s\n    route(%d, %d", h > 1 ? " :" : "", N, N);
+        for (int blk = 0; blk < N; blk += 2 * h)
+            for (int j = blk; j < blk + h; j++, k++)
+                adac_strbuf_printf(s, ", (%d, %d), (%d, %d)", j + 1, 2 * k + 1, j + h + 1, 2 * k + 2);
+        if (2 * h == N) {
+            adac_strbuf_printf(s, ") : par(k, %d, adac_butterfly_scaled(", N / 2);
+            adac_strbuf_number(s, n->structure_scale);
+            adac_strbuf_printf(s, ")) : route(%d, %d", N, N);
+        } else {
+            adac_strbuf_printf(s, ") : par(k, %d, adac_butterfly) : route(%d, %d", N / 2, N, N);
+        }
+        k = 0;
+        for (int blk = 0; blk < N; blk += 2 * h)
+            for (int j = blk; j < blk + h; j++, k++)
+                adac_strbuf_printf(s, ", (%d, %d), (%d, %d)", 2 * k + 1, j + 1, 2 * k + 2, j + h + 1);
+        adac_strbuf_printf(s, ")");
+    }
+}
+
+static void emit_structured_matrix(adac_strbuf *s, const adac_node *n)
+{
+    if (n->structure == ADAC_MATRIX_HOUSEHOLDER)
+        emit_householder(s, n);
+    else
+        emit_hadamard(s, n);
+}
+
 static int is_matrix_leaf(const adac_node *n)
 {
     return n->type == ADAC_NODE_GAIN || n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_SOS ||
@@ -133,7 +197,9 @@ static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
         adac_strbuf_printf(s, "; followed by %lld sample(s) to align loop timing",
                            (long long)n->post_delay);
     adac_strbuf_printf(s, "\n%s = ", name);
-    if (is_matrix_leaf(n) && !(n->n_in == 1 && n->n_out == 1)) {
+    if (n->type == ADAC_NODE_GAIN && n->structure != ADAC_MATRIX_DENSE) {
+        emit_structured_matrix(s, n);
+    } else if (is_matrix_leaf(n) && !(n->n_in == 1 && n->n_out == 1)) {
         /* Each output row reads every input: split the inputs, one summing row per output. */
         emit_bus(s, n->n_in);
         adac_strbuf_printf(s, " <: (\n");
@@ -240,6 +306,14 @@ static void emit_expr(emit_ctx *c, const adac_node *n, int depth)
     }
 }
 
+static int uses_hadamard(const adac_node *n)
+{
+    if (n->type == ADAC_NODE_GAIN && n->structure == ADAC_MATRIX_HADAMARD) return 1;
+    for (int i = 0; i < n->n_children; i++)
+        if (uses_hadamard(n->children[i])) return 1;
+    return 0;
+}
+
 /* The model name inside a FAUST string literal: quotes and backslashes would end
  * or escape it, control characters have no place in a name. */
 static void safe_name(const char *name, char *buf, size_t len)
@@ -273,6 +347,10 @@ char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
            "  fir = _ <: *(b0), (mem : *(b1)), (mem : mem : *(b2)) :> _;\n"
            "  iir = + ~ (_ <: *(0 - a1), (mem : *(0 - a2)) :> _);\n"
            "};\n\n");
+    if (uses_hadamard(g->root))
+        adac_strbuf_printf(s, "// One Hadamard butterfly: (a, b) -> (a + b, a - b), optionally scaled.\n"
+                              "adac_butterfly = _, _ <: +, -;\n"
+                              "adac_butterfly_scaled(g) = _, _ <: (+ : *(g)), (- : *(g));\n\n");
     emit_definitions(&c, g->root);
     c.leaf_counter = 0;
     adac_strbuf_printf(s, "process = ");

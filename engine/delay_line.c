@@ -5,31 +5,30 @@
 
 int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block)
 {
-    size_t need = max_delay + max_block + 1, size = 1;
-    while (size < need) size <<= 1;
+    size_t size = max_delay + max_block + 1;
     dl->buf = calloc(size, sizeof *dl->buf);
-    dl->mask = size - 1;
+    dl->size = size;
     dl->write_pos = 0;
     return dl->buf != NULL;
 }
 
 void adac_delay_line_write(adac_delay_line *dl, const double *in, int n)
 {
-    size_t w = dl->write_pos & dl->mask;
-    size_t first = dl->mask + 1 - w;
+    size_t w = dl->write_pos;
+    size_t first = dl->size - w;
     if ((size_t)n <= first) {
         memcpy(dl->buf + w, in, (size_t)n * sizeof *in);
     } else {
         memcpy(dl->buf + w, in, first * sizeof *in);
         memcpy(dl->buf, in + first, ((size_t)n - first) * sizeof *in);
     }
-    dl->write_pos += (size_t)n;
+    dl->write_pos = (w + (size_t)n) % dl->size;
 }
 
 void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t delay)
 {
-    size_t r = (dl->write_pos - (size_t)n - delay) & dl->mask;
-    size_t first = dl->mask + 1 - r;
+    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    size_t first = dl->size - r;
     if ((size_t)n <= first) {
         memcpy(out, dl->buf + r, (size_t)n * sizeof *out);
     } else {
@@ -38,22 +37,37 @@ void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t 
     }
 }
 
-void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay)
+/* The ring holds the n samples as at most two contiguous runs; adding run by run
+ * keeps the inner loop a plain vectorisable stream. */
+static void add_scaled_run(double *out, const double *src, size_t n, double gain)
 {
-    size_t r = dl->write_pos - (size_t)n - delay;
-    for (int i = 0; i < n; i++) out[i] += dl->buf[(r + (size_t)i) & dl->mask];
+    if (gain == 1.0)
+        for (size_t i = 0; i < n; i++) out[i] += src[i];
+    else
+        for (size_t i = 0; i < n; i++) out[i] += gain * src[i];
 }
 
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
                                      double gain)
 {
-    size_t r = dl->write_pos - (size_t)n - delay;
-    for (int i = 0; i < n; i++) out[i] += gain * dl->buf[(r + (size_t)i) & dl->mask];
+    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    size_t first = dl->size - r;
+    if ((size_t)n <= first) {
+        add_scaled_run(out, dl->buf + r, (size_t)n, gain);
+    } else {
+        add_scaled_run(out, dl->buf + r, first, gain);
+        add_scaled_run(out + first, dl->buf, (size_t)n - first, gain);
+    }
+}
+
+void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay)
+{
+    adac_delay_line_read_add_scaled(dl, out, n, delay, 1.0);
 }
 
 void adac_delay_line_reset(adac_delay_line *dl)
 {
-    memset(dl->buf, 0, (dl->mask + 1) * sizeof *dl->buf);
+    memset(dl->buf, 0, dl->size * sizeof *dl->buf);
     dl->write_pos = 0;
 }
 

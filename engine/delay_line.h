@@ -1,4 +1,6 @@
-/* A delay line on a power-of-two ring buffer. Life cycle: prepare (allocates),
+/* A delay line on a ring buffer sized exactly (no power-of-two rounding: across
+ * tens of lines the extra memory would push the state out of cache). Reads and
+ * writes are at most two contiguous runs, so the wrap costs one division per call. Life cycle: prepare (allocates),
  * write / read in the audio path (no allocation), reset, free. One line serves
  * any number of read taps, each with its own delay. */
 #ifndef ADAC_DELAY_LINE_H
@@ -8,8 +10,8 @@
 
 typedef struct {
     double *buf;
-    size_t mask;
-    size_t write_pos; /* index of the next sample to be written */
+    size_t size;
+    size_t write_pos; /* index of the next sample to be written, < size */
 } adac_delay_line;
 
 /* Room for reads up to max_delay samples behind a block of max_block samples. */

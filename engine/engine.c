@@ -1,7 +1,9 @@
 #include "engine.h"
 
 #include "delay_line.h"
+#include "matrix_mix.h"
 #include "plan.h"
+#include "sos_bank.h"
 #include "sos_cascade.h"
 
 #include <stdlib.h>
@@ -26,12 +28,15 @@ struct proc {
     int n_lines;
     adac_delay_line *post;      /* one per output when post_delay > 0 */
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
+    adac_sos_bank bank;         /* parallel sos leaf: all channels together */
 };
 
 struct adac_engine {
     adac_graph *graph;
     proc *root;
     int max_block;
+    const double **in_at; /* the caller's channels, advanced to the current slice */
+    double **out_at;
 };
 
 static proc *proc_build(const adac_node *n)
@@ -91,6 +96,7 @@ static int proc_prepare(proc *p, int max_block)
         if (!(p->bus_a = bus_alloc(ch, max_block)) || !(p->bus_b = bus_alloc(ch, max_block)))
             return 0;
         p->chunk_out = calloc(n->n_out, sizeof(double *));
+        if (p->node->delay_headed) break; /* the head delay's lines are the loop buffer */
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
         for (int c = 0; c < ch; c++)
@@ -113,10 +119,11 @@ static int proc_prepare(proc *p, int max_block)
             if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
         break;
     }
-    case ADAC_NODE_SOS:
     case ADAC_NODE_PARALLEL_SOS:
-        if (n->type == ADAC_NODE_SOS && !(p->scratch = calloc(max_block, sizeof *p->scratch)))
-            return 0;
+        if (!adac_sos_bank_prepare(&p->bank, n->n_entries, n->n_sections, n->sos, max_block)) return 0;
+        break;
+    case ADAC_NODE_SOS:
+        if (!(p->scratch = calloc(max_block, sizeof *p->scratch))) return 0;
         p->filters = calloc(n->n_entries, sizeof *p->filters);
         for (int e = 0; e < n->n_entries; e++)
             if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections,
@@ -136,13 +143,14 @@ static int proc_prepare(proc *p, int max_block)
 
 static void proc_process(proc *p, const double *const *in, double *const *out, int n);
 
-/* Adds tap entry e (a delay or an FIR), read from input line `line`, into out. */
-static void read_entry(proc *p, int e, int line, double *out, int n)
+/* Adds tap entry e (a delay or an FIR), read from input line `line`, into out.
+ * lag: samples of this block not yet written to the line (0 after writing it). */
+static void read_entry(proc *p, int e, int line, double *out, int n, int lag)
 {
     const adac_node *nd = p->node;
     size_t at = (size_t)e * nd->tap_stride;
     for (int k = 0; k < nd->tap_count[e]; k++) {
-        size_t d = (size_t)(nd->tap_delay[at + k] - p->advance);
+        size_t d = (size_t)(nd->tap_delay[at + k] - p->advance - lag);
         if (nd->tap_gain[at + k] == 1.0)
             adac_delay_line_read_add(&p->lines[line], out, n, d);
         else
@@ -150,8 +158,63 @@ static void read_entry(proc *p, int e, int line, double *out, int n)
     }
 }
 
+/* A tap leaf's output for the next n samples from what its lines already hold
+ * (every tap at least n samples long), before this block's input is written. */
+static void taps_read_ahead(proc *p, double *const *out, int n)
+{
+    const adac_node *nd = p->node;
+    for (int o = 0; o < nd->n_out; o++) {
+        if (nd->type == ADAC_NODE_PARALLEL_DELAY) {
+            size_t at = (size_t)o * nd->tap_stride;
+            if (nd->tap_count[o] == 1 && nd->tap_gain[at] == 1.0) {
+                adac_delay_line_read(&p->lines[o], out[o], n, (size_t)(nd->tap_delay[at] - p->advance - n));
+                continue;
+            }
+            memset(out[o], 0, (size_t)n * sizeof(double));
+            read_entry(p, o, o, out[o], n, n);
+        } else {
+            memset(out[o], 0, (size_t)n * sizeof(double));
+            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n, n);
+        }
+    }
+}
+
+static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n);
+
+/* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
+ * longer than the shortest delay is already in their lines, so: read it, run the
+ * rest of fF and then fB, and write u = x + fB(y) into the same lines. */
+static void process_delay_headed(proc *p, const double *const *in, double *const *out, int n)
+{
+    proc *ff = p->children[0], *fb = p->children[1];
+    proc *head = ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
+    int ch = ff->node->n_in;
+    int len = (int)(p->loop_len < n ? p->loop_len : n);
+    for (int off = 0; off < n; off += len) {
+        int c = n - off < len ? n - off : len;
+        for (int k = 0; k < p->node->n_out; k++) p->chunk_out[k] = out[k] + off;
+        if (head == ff) {
+            taps_read_ahead(head, p->chunk_out, c);
+        } else {
+            double *const *head_out = ff->node->n_children > 1 ? ff->series_bus[0] : p->chunk_out;
+            taps_read_ahead(head, head_out, c);
+            process_series_from(ff, 1, (const double *const *)head_out, p->chunk_out, c);
+        }
+        proc_process(fb, (const double *const *)p->chunk_out, p->bus_b, c);
+        for (int k = 0; k < ch; k++) {
+            const double *x = in[k] + off;
+            for (int t = 0; t < c; t++) p->bus_a[k][t] = x[t] + p->bus_b[k][t];
+            adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
+        }
+    }
+}
+
 static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
 {
+    if (p->node->delay_headed) {
+        process_delay_headed(p, in, out, n);
+        return;
+    }
     const adac_node *nd = p->node;
     proc *ff = p->children[0], *fb = p->children[1];
     int ch = p->n_lines;
@@ -176,16 +239,7 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
     const adac_node *nd = p->node;
     switch (nd->type) {
     case ADAC_NODE_GAIN:
-        for (int o = 0; o < nd->n_out; o++) {
-            double *y = out[o];
-            const double *g = nd->gain + (size_t)o * nd->n_in;
-            memset(y, 0, (size_t)n * sizeof *y);
-            for (int i = 0; i < nd->n_in; i++) {
-                double gi = g[i];
-                const double *x = in[i];
-                for (int t = 0; t < n; t++) y[t] += gi * x[t];
-            }
-        }
+        adac_matrix_mix(nd, in, out, n);
         break;
     case ADAC_NODE_PARALLEL_GAIN:
         for (int c = 0; c < nd->n_out; c++) {
@@ -197,8 +251,14 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
     case ADAC_NODE_PARALLEL_FIR:
         for (int c = 0; c < nd->n_out; c++) {
             adac_delay_line_write(&p->lines[c], in[c], n);
-            memset(out[c], 0, (size_t)n * sizeof(double));
-            read_entry(p, c, c, out[c], n);
+            size_t at = (size_t)c * nd->tap_stride;
+            if (nd->tap_count[c] == 1 && nd->tap_gain[at] == 1.0) {
+                /* A plain integer delay: one copy out of the ring. */
+                adac_delay_line_read(&p->lines[c], out[c], n, (size_t)(nd->tap_delay[at] - p->advance));
+            } else {
+                memset(out[c], 0, (size_t)n * sizeof(double));
+                read_entry(p, c, c, out[c], n, 0);
+            }
         }
         break;
     case ADAC_NODE_DELAY:
@@ -206,12 +266,11 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
         for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
         for (int o = 0; o < nd->n_out; o++) {
             memset(out[o], 0, (size_t)n * sizeof(double));
-            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n);
+            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n, 0);
         }
         break;
     case ADAC_NODE_PARALLEL_SOS:
-        for (int c = 0; c < nd->n_out; c++)
-            adac_sos_cascade_process(&p->filters[c], in[c], out[c], n);
+        adac_sos_bank_process(&p->bank, in, out, n);
         break;
     case ADAC_NODE_SOS:
         for (int o = 0; o < nd->n_out; o++) {
@@ -225,16 +284,9 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
     case ADAC_NODE_SHELL:
         proc_process(p->children[0], in, out, n);
         break;
-    case ADAC_NODE_SERIES: {
-        int k = nd->n_children;
-        const double *const *x = in;
-        for (int i = 0; i < k; i++) {
-            double *const *y = i == k - 1 ? out : p->series_bus[i];
-            proc_process(p->children[i], x, y, n);
-            x = (const double *const *)y;
-        }
+    case ADAC_NODE_SERIES:
+        process_series_from(p, 0, in, out, n);
         break;
-    }
     case ADAC_NODE_PARALLEL: {
         int na = nd->children[0]->n_out;
         proc_process(p->children[0], in, out, n);
@@ -258,6 +310,18 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
         }
 }
 
+/* Children first..k-1 of a series; in is child first's input. */
+static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n)
+{
+    int k = p->node->n_children;
+    const double *const *x = in;
+    for (int i = first; i < k; i++) {
+        double *const *y = i == k - 1 ? out : p->series_bus[i];
+        proc_process(p->children[i], x, y, n);
+        x = (const double *const *)y;
+    }
+}
+
 static void proc_reset(proc *p)
 {
     const adac_node *n = p->node;
@@ -267,6 +331,7 @@ static void proc_reset(proc *p)
         for (int c = 0; c < n->n_out; c++) adac_delay_line_reset(&p->post[c]);
     if (p->filters)
         for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_reset(&p->filters[e]);
+    if (p->bank.state) adac_sos_bank_reset(&p->bank);
 }
 
 static void proc_free(proc *p)
@@ -295,6 +360,7 @@ static void proc_free(proc *p)
         for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_free(&p->filters[e]);
         free(p->filters);
     }
+    adac_sos_bank_free(&p->bank);
     free(p);
 }
 
@@ -305,23 +371,43 @@ adac_engine *adac_engine_create(adac_graph *g)
     e->graph = g;
     adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
     e->root = proc_build(g->root);
-    if (!e->root) {
-        free(e);
+    e->in_at = calloc(g->root->n_in, sizeof *e->in_at);
+    e->out_at = calloc(g->root->n_out, sizeof *e->out_at);
+    if (!e->root || !e->in_at || !e->out_at) {
+        adac_engine_free(e);
         return NULL;
     }
     return e;
 }
 
+/* The graph runs in slices of at most this many samples whatever the caller's
+ * block: a slice of every bus then stays in L1 while it passes from node to node,
+ * which matters more than per-slice overhead once a network has tens of lines. */
+#define SLICE 64
+
 int adac_engine_prepare(adac_engine *e, int max_block)
 {
     if (max_block < 1) return 0;
     e->max_block = max_block;
-    return proc_prepare(e->root, max_block);
+    int slice = max_block < SLICE ? max_block : SLICE;
+    return proc_prepare(e->root, slice);
 }
 
 void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n)
 {
-    proc_process(e->root, in, out, n);
+    int ni = e->graph->root->n_in, no = e->graph->root->n_out;
+    if (n <= SLICE) {
+        proc_process(e->root, in, out, n);
+        return;
+    }
+    const double **in_at = e->in_at;
+    double **out_at = e->out_at;
+    for (int off = 0; off < n; off += SLICE) {
+        int len = n - off < SLICE ? n - off : SLICE;
+        for (int c = 0; c < ni; c++) in_at[c] = in[c] + off;
+        for (int c = 0; c < no; c++) out_at[c] = out[c] + off;
+        proc_process(e->root, in_at, out_at, len);
+    }
 }
 
 void adac_engine_reset(adac_engine *e)
@@ -333,6 +419,8 @@ void adac_engine_free(adac_engine *e)
 {
     if (!e) return;
     proc_free(e->root);
+    free(e->in_at);
+    free(e->out_at);
     free(e);
 }
 

@@ -25,6 +25,14 @@ typedef enum {
     ADAC_NODE_PARALLEL_FIR    /* an FIR filter per channel */
 } adac_node_type;
 
+/* How a gain leaf's matrix may be applied: densely, or in a fast form the IR
+ * declares (and the loader checks against the dense matrix). */
+typedef enum {
+    ADAC_MATRIX_DENSE,
+    ADAC_MATRIX_HOUSEHOLDER, /* scale * (I - 2 u u^T), u of unit norm: O(N) */
+    ADAC_MATRIX_HADAMARD     /* scale * Sylvester +-1 matrix, N a power of two: O(N log N) */
+} adac_matrix_structure;
+
 typedef struct adac_node adac_node;
 
 struct adac_node {
@@ -45,6 +53,9 @@ struct adac_node {
      * parallel leaf has one entry per channel. */
     int n_entries;
     double *gain;      /* gain leaves: n_entries */
+    adac_matrix_structure structure; /* gain leaves */
+    double *structure_u;             /* householder: n_in entries, unit norm */
+    double structure_scale;          /* householder, hadamard */
     double *delay;     /* delay leaves: n_entries samples, >= 0, possibly fractional */
     int interp_order;  /* delay leaves: Lagrange order used for fractional entries */
     /* Delay and FIR leaves as sparse taps: entry e sums tap_count[e] terms, term k
@@ -66,6 +77,10 @@ struct adac_node {
     int64_t advance;    /* output runs this many samples early (< 0: late) */
     int64_t post_delay; /* extra delay appended after the node's output */
     int64_t loop_len;   /* recursion only: samples in the loop's explicit buffer */
+    /* Recursion only, engine plan: fF starts with an integer delay leaf whose
+     * shortest tap is loop_len samples; that leaf's own lines then carry the
+     * loop (read the past, compute, write), with no separate loop buffer. */
+    int delay_headed;
 };
 
 typedef struct {

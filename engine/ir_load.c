@@ -59,6 +59,7 @@ static void node_free(adac_node *n)
     free(n->model_path);
     free(n->module);
     free(n->gain);
+    free(n->structure_u);
     free(n->delay);
     free(n->tap_count);
     free(n->tap_delay);
@@ -333,6 +334,73 @@ static const cJSON *require(load_ctx *c, const cJSON *obj, const char *key, cons
     return v;
 }
 
+/* Sylvester-ordered Hadamard sign: H[i][j] = (-1)^popcount(i & j). */
+static double hadamard_sign(int i, int j)
+{
+    return (__builtin_popcount((unsigned)(i & j)) & 1) ? -1.0 : 1.0;
+}
+
+/* Optional params.structure of a gain leaf: a fast form of the same matrix. The
+ * dense matrix stays the meaning; the structure must reproduce it (1e-9), so a
+ * fast path can never run a different model. */
+static int read_structure(load_ctx *c, const cJSON *params, const char *pp, adac_node *n)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(params, "structure");
+    if (!st) return 1;
+    char p[600], q[640];
+    snprintf(p, sizeof p, "%s.structure", pp);
+    if (!cJSON_IsObject(st)) return fail(c, p, "expected an object with \"kind\"");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(st, "kind");
+    snprintf(q, sizeof q, "%s.kind", p);
+    if (!cJSON_IsString(kind))
+        return fail(c, q, "expected \"householder\" or \"hadamard\"");
+    int N = n->n_in;
+    if (n->n_out != N)
+        return fail(c, p, "a structured matrix must be square (this one is %d x %d)", n->n_out, N);
+    const cJSON *scale = cJSON_GetObjectItemCaseSensitive(st, "scale");
+    snprintf(q, sizeof q, "%s.scale", p);
+    if (!strcmp(kind->valuestring, "householder")) {
+        n->structure = ADAC_MATRIX_HOUSEHOLDER;
+        n->structure_scale = 1.0;
+        if (scale && !read_number(c, scale, q, &n->structure_scale)) return 0;
+        const cJSON *u = require(c, st, "u", p);
+        if (!u) return 0;
+        snprintf(q, sizeof q, "%s.u", p);
+        if (!(n->structure_u = calloc(N, sizeof *n->structure_u))) return fail(c, p, "out of memory");
+        if (!read_vector(c, u, q, N, n->structure_u, NULL, "numbers")) return 0;
+        double norm = 0;
+        for (int i = 0; i < N; i++) norm += n->structure_u[i] * n->structure_u[i];
+        if (!(norm > 0)) return fail(c, q, "is the zero vector");
+        for (int i = 0; i < N; i++) n->structure_u[i] /= sqrt(norm);
+    } else if (!strcmp(kind->valuestring, "hadamard")) {
+        if (N & (N - 1))
+            return fail(c, p, "a Hadamard matrix needs a power-of-two size (this one is %d)", N);
+        n->structure = ADAC_MATRIX_HADAMARD;
+        /* FLAMO's normalisation: one division by sqrt(2) per doubling. */
+        n->structure_scale = 1.0;
+        for (int k = 1; k < N; k *= 2) n->structure_scale /= sqrt(2.0);
+        if (scale && !read_number(c, scale, q, &n->structure_scale)) return 0;
+    } else {
+        snprintf(q, sizeof q, "%s.kind", p);
+        return fail(c, q, "unknown structure \"%s\" (expected \"householder\" or \"hadamard\")",
+                    kind->valuestring);
+    }
+    double worst = 0, peak = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            double want = n->structure == ADAC_MATRIX_HADAMARD
+                              ? n->structure_scale * hadamard_sign(i, j)
+                              : n->structure_scale * ((i == j) - 2.0 * n->structure_u[i] * n->structure_u[j]);
+            double dev = fabs(want - n->gain[(size_t)i * N + j]);
+            if (dev > worst) worst = dev;
+            if (fabs(want) > peak) peak = fabs(want);
+        }
+    if (worst > 1e-9 * (peak > 1 ? peak : 1))
+        return fail(c, p, "does not reproduce params.matrix (largest difference %.3g): fix the "
+                          "matrix or drop the structure", worst);
+    return 1;
+}
+
 static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
 {
     char pp[512];
@@ -350,7 +418,7 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         n->gain = read_matrix(c, m, p, &n->n_out, &n->n_in);
         if (!n->gain) return 0;
         n->n_entries = n->n_out * n->n_in;
-        return 1;
+        return read_structure(c, params, pp, n);
     }
     case ADAC_NODE_PARALLEL_GAIN: {
         char p[600];

@@ -1,5 +1,13 @@
 #include "plan.h"
 
+/* The delay leaf fF starts with, if any: fF itself or the first child of a series. */
+static adac_node *loop_head_delay(adac_node *ff)
+{
+    adac_node *head = ff->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
+    if (head->type != ADAC_NODE_DELAY && head->type != ADAC_NODE_PARALLEL_DELAY) return NULL;
+    return head->min_latency >= 1 ? head : NULL;
+}
+
 static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
 {
     /* Invariant: k <= n->min_latency. */
@@ -54,6 +62,16 @@ static void assign(adac_node *n, int64_t k, adac_plan_policy policy)
     case ADAC_NODE_RECURSION: {
         adac_node *ff = n->children[0], *fb = n->children[1];
         int64_t a, b;
+        n->delay_headed = 0;
+        adac_node *head = loop_head_delay(ff);
+        if (policy == ADAC_PLAN_LONGEST_LOOP && k == 0 && head) {
+            n->advance = 0;
+            n->delay_headed = 1;
+            n->loop_len = head->min_latency;
+            assign(ff, 0, policy);
+            assign(fb, 0, policy);
+            return;
+        }
         if (policy == ADAC_PLAN_LONGEST_LOOP) {
             a = ff->min_latency;
             b = fb->min_latency;

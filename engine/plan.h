@@ -6,7 +6,11 @@
  * v = z^a y obeys v = fF'(x + z^-(a+b) fB'(v)), and y is v delayed by a.
  * Advances are realised by shortening delay lines; negative advances become
  * extra delay. The engine wants the longest loop buffer (it may then process a
- * whole block per pass); FAUST's `~` holds exactly one sample. */
+ * whole block per pass); FAUST's `~` holds exactly one sample.
+ *
+ * The engine also skips the loop buffer altogether where fF begins with a delay
+ * leaf (the usual FDN) and nothing outside asks the loop to run early: that
+ * leaf's lines already hold the loop's history (see adac_node.delay_headed). */
 #ifndef ADAC_PLAN_H
 #define ADAC_PLAN_H
 

@@ -15,18 +15,23 @@ struct adac_faust_dsp {
 adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int double_precision,
                                    char *err, size_t err_len)
 {
-    char msg[4096] = {0};
     const char *argv_double[] = {"-double"};
-    llvm_dsp_factory *f = createCDSPFactoryFromString(name, code, double_precision ? 1 : 0,
-                                                      argv_double, "", msg, -1);
+    return adac_faust_compile_args(name, code, double_precision ? 1 : 0, argv_double, err, err_len);
+}
+
+adac_faust_dsp *adac_faust_compile_args(const char *name, const char *code, int argc,
+                                        const char **argv, char *err, size_t err_len)
+{
+    char msg[4096] = {0};
+    llvm_dsp_factory *f = createCDSPFactoryFromString(name, code, argc, argv, "", msg, -1);
     if (!f) {
         snprintf(err, err_len, "FAUST compilation failed: %s", msg);
         return NULL;
     }
     adac_faust_dsp *d = calloc(1, sizeof *d);
     d->factory = f;
+    for (int i = 0; i < argc; i++) d->double_precision |= !strcmp(argv[i], "-double");
     d->dsp = createCDSPInstance(f);
-    d->double_precision = double_precision;
     if (!d->dsp) {
         snprintf(err, err_len, "FAUST: could not create a DSP instance");
         adac_faust_free(d);
@@ -76,6 +81,31 @@ int adac_faust_render_impulse(adac_faust_dsp *d, int fs, int n, double *out)
     free(mem);
     free(bufs);
     return 1;
+}
+
+void *adac_faust_new_instance(adac_faust_dsp *d)
+{
+    return createCDSPInstance(d->factory);
+}
+
+void adac_faust_delete_instance(void *instance)
+{
+    if (instance) deleteCDSPInstance((llvm_dsp *)instance);
+}
+
+int adac_faust_is_double(const adac_faust_dsp *d)
+{
+    return d->double_precision;
+}
+
+void adac_faust_init(adac_faust_dsp *d, int fs)
+{
+    initCDSPInstance(d->dsp, fs);
+}
+
+void adac_faust_compute(adac_faust_dsp *d, int n, void **in, void **out)
+{
+    computeCDSPInstance(d->dsp, n, (double **)in, (double **)out);
 }
 
 const char *adac_faust_version(void)

@@ -9,6 +9,17 @@ typedef struct adac_faust_dsp adac_faust_dsp;
 /* double_precision: compile with -double (the verifier's default). */
 adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int double_precision,
                                    char *err, size_t err_len);
+/* Compile with any libfaust options (e.g. "-double", "-vec", "-vs", "32"). */
+adac_faust_dsp *adac_faust_compile_args(const char *name, const char *code, int argc,
+                                        const char **argv, char *err, size_t err_len);
+/* A further instance of the same compiled factory (opaque), e.g. to measure its size. */
+void *adac_faust_new_instance(adac_faust_dsp *d);
+void adac_faust_delete_instance(void *instance);
+/* Whether the instance computes in double (it was compiled with -double). */
+int adac_faust_is_double(const adac_faust_dsp *d);
+void adac_faust_init(adac_faust_dsp *d, int fs);
+/* One block: in/out are float ** or double ** as adac_faust_is_double says. */
+void adac_faust_compute(adac_faust_dsp *d, int n, void **in, void **out);
 int adac_faust_num_inputs(const adac_faust_dsp *d);
 int adac_faust_num_outputs(const adac_faust_dsp *d);
 /* Impulse responses of every input->output path, out[(o * n_in + i) * n + t]. */

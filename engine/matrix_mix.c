@@ -1,0 +1,138 @@
+#include "matrix_mix.h"
+
+#include "simd.h"
+
+#define TILE 16 /* samples per tile: four vectors, kept in registers */
+
+static inline adac_v4d load(const double *p)
+{
+    return *(const adac_v4d *)p;
+}
+
+static inline void store(double *p, adac_v4d v)
+{
+    *(adac_v4d *)p = v;
+}
+
+/* Two outputs at a time share every input load; accumulators stay in registers. */
+ADAC_HOT static void mix_dense(const double *g, int n_out, int n_in, const double *const *x,
+                               double *const *y, int n)
+{
+    int t0 = 0;
+    for (; t0 + TILE <= n; t0 += TILE) {
+        int o = 0;
+        for (; o + 2 <= n_out; o += 2) {
+            const double *g0 = g + (size_t)o * n_in, *g1 = g0 + n_in;
+            adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+            for (int i = 0; i < n_in; i++) {
+                const double *xi = x[i] + t0;
+                adac_v4d x0 = load(xi), x1 = load(xi + 4), x2 = load(xi + 8), x3 = load(xi + 12);
+                adac_v4d p = adac_v4d_splat(g0[i]), q = adac_v4d_splat(g1[i]);
+                a0 += p * x0, a1 += p * x1, a2 += p * x2, a3 += p * x3;
+                c0 += q * x0, c1 += q * x1, c2 += q * x2, c3 += q * x3;
+            }
+            double *y0 = y[o] + t0, *y1 = y[o + 1] + t0;
+            store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
+            store(y1, c0), store(y1 + 4, c1), store(y1 + 8, c2), store(y1 + 12, c3);
+        }
+        for (; o < n_out; o++) {
+            const double *g0 = g + (size_t)o * n_in;
+            adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (int i = 0; i < n_in; i++) {
+                const double *xi = x[i] + t0;
+                adac_v4d p = adac_v4d_splat(g0[i]);
+                a0 += p * load(xi), a1 += p * load(xi + 4), a2 += p * load(xi + 8), a3 += p * load(xi + 12);
+            }
+            double *y0 = y[o] + t0;
+            store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
+        }
+    }
+    for (int t = t0; t < n; t++)
+        for (int o = 0; o < n_out; o++) {
+            const double *go = g + (size_t)o * n_in;
+            double acc = 0;
+            for (int i = 0; i < n_in; i++) acc += go[i] * x[i][t];
+            y[o][t] = acc;
+        }
+}
+
+/* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
+ADAC_HOT static void mix_householder(const double *u, double s, int N, const double *const *x,
+                                     double *const *y, int n)
+{
+    int t0 = 0;
+    for (; t0 + TILE <= n; t0 += TILE) {
+        adac_v4d w0 = {0}, w1 = {0}, w2 = {0}, w3 = {0};
+        for (int i = 0; i < N; i++) {
+            const double *xi = x[i] + t0;
+            adac_v4d p = adac_v4d_splat(u[i]);
+            w0 += p * load(xi), w1 += p * load(xi + 4), w2 += p * load(xi + 8), w3 += p * load(xi + 12);
+        }
+        adac_v4d vs = adac_v4d_splat(s);
+        for (int i = 0; i < N; i++) {
+            const double *xi = x[i] + t0;
+            double *yi = y[i] + t0;
+            adac_v4d q = adac_v4d_splat(2.0 * s * u[i]);
+            store(yi, vs * load(xi) - q * w0);
+            store(yi + 4, vs * load(xi + 4) - q * w1);
+            store(yi + 8, vs * load(xi + 8) - q * w2);
+            store(yi + 12, vs * load(xi + 12) - q * w3);
+        }
+    }
+    for (int t = t0; t < n; t++) {
+        double w = 0;
+        for (int i = 0; i < N; i++) w += u[i] * x[i][t];
+        for (int i = 0; i < N; i++) y[i][t] = s * x[i][t] - (2.0 * s * u[i]) * w;
+    }
+}
+
+/* Sylvester-ordered fast Walsh-Hadamard transform, one tile at a time so that the
+ * tile stays in L1 through all log2(N) stages; the first stage reads x, the
+ * others work in place in y, and the scale is applied once at the end. */
+ADAC_HOT static void mix_hadamard(double s, int N, const double *const *x, double *const *y, int n)
+{
+    for (int t0 = 0; t0 < n; t0 += TILE) {
+        int len = n - t0 < TILE ? n - t0 : TILE;
+        if (N == 1) {
+            for (int t = 0; t < len; t++) y[0][t0 + t] = s * x[0][t0 + t];
+            continue;
+        }
+        for (int h = 1; h < N; h *= 2) {
+            double g = 2 * h == N ? s : 1.0; /* the last stage applies the scale */
+            adac_v4d vg = adac_v4d_splat(g);
+            for (int blk = 0; blk < N; blk += 2 * h)
+                for (int j = blk; j < blk + h; j++) {
+                    const double *a = (h == 1 ? x[j] : y[j]) + t0, *b = (h == 1 ? x[j + h] : y[j + h]) + t0;
+                    double *ya = y[j] + t0, *yb = y[j + h] + t0;
+                    if (len == TILE) {
+                        for (int k = 0; k < TILE; k += 4) {
+                            adac_v4d va = load(a + k), vb = load(b + k);
+                            store(ya + k, vg * (va + vb));
+                            store(yb + k, vg * (va - vb));
+                        }
+                    } else {
+                        for (int k = 0; k < len; k++) {
+                            double va = a[k], vb = b[k];
+                            ya[k] = g * (va + vb);
+                            yb[k] = g * (va - vb);
+                        }
+                    }
+                }
+        }
+    }
+}
+
+void adac_matrix_mix(const adac_node *m, const double *const *x, double *const *y, int n)
+{
+    switch (m->structure) {
+    case ADAC_MATRIX_HOUSEHOLDER:
+        mix_householder(m->structure_u, m->structure_scale, m->n_in, x, y, n);
+        break;
+    case ADAC_MATRIX_HADAMARD:
+        mix_hadamard(m->structure_scale, m->n_in, x, y, n);
+        break;
+    default:
+        mix_dense(m->gain, m->n_out, m->n_in, x, y, n);
+        break;
+    }
+}

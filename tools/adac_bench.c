@@ -1,0 +1,534 @@
+/* adac-bench: real-time factor of the engine and of the compiled FAUST for the same
+ * FDN as it grows, measured in one run on one pinned core. */
+#define _GNU_SOURCE
+#include "atomic_file.h"
+#include "bench_fit.h"
+#include "bench_model.h"
+#include "engine.h"
+#include "faust_dsp.h"
+#include "faust_emit.h"
+#include "graph.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SIZES 32
+#define MAX_KINDS 3
+#define MAX_FAUST_ARGS 16
+
+static const int size_ladder[] = {2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256};
+
+typedef struct {
+    int sizes[MAX_SIZES], n_sizes;
+    adac_bench_kind kinds[MAX_KINDS];
+    int n_kinds;
+    double seconds, fs;
+    int block, repeat, cpu, run_faust;
+    char *faust_args[MAX_FAUST_ARGS];
+    int n_faust_args;
+    char faust_options[256];
+    const char *json_path, *plot_path, *models_dir;
+} bench_options;
+
+typedef struct {
+    int lines;
+    adac_bench_kind kind;
+    double engine_rtf, faust_rtf;
+    size_t engine_bytes, faust_bytes;
+    double faust_compile_s;
+} bench_row;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: adac-bench [--lines A..B | --lines N,M,...] [--kinds dense,householder,hadamard]\n"
+            "                  [--seconds S] [--block B] [--repeat R] [--cpu K] [--fs HZ]\n"
+            "                  [--faust-options \"OPTS\"] [--no-faust] [--json OUT.json] [--plot OUT.png]\n"
+            "                  [--save-models DIR]\n\n"
+            "Builds a mono FDN per size and feedback-matrix kind (prime delays of 12-45 ms, one\n"
+            "second-order absorption section per line, noise input) and measures, on one\n"
+            "pinned core, the real-time factor of the ADAC engine and of the FAUST the\n"
+            "emitter writes for the same model, compiled in-process by libfaust (LLVM).\n\n"
+            "  --lines A..B      sizes from the ladder 4 6 8 12 16 24 32 48 64 ... within [A, B]\n"
+            "                    (default 4..64); or an explicit list\n"
+            "  --kinds LIST      feedback matrices (default dense,householder,hadamard;\n"
+            "                    hadamard only at powers of two)\n"
+            "  --seconds S       audio rendered per measurement (default 2)\n"
+            "  --block B         block size in samples (default 256)\n"
+            "  --repeat R        measurements per figure; the fastest counts (default 3)\n"
+            "  --cpu K           core to pin to (default: the one we start on)\n"
+            "  --faust-options   libfaust options (default \"-double\": the engine's precision)\n"
+            "  --no-faust        engine only\n"
+            "  --json FILE       write every figure and the fits as JSON\n"
+            "  --plot FILE       plot real-time factor against size (needs Python with matplotlib)\n"
+            "  --save-models DIR write each benchmark model's IR there\n");
+}
+
+static int parse_sizes(const char *arg, bench_options *o)
+{
+    int a, b, used = 0;
+    o->n_sizes = 0;
+    if (sscanf(arg, "%d..%d%n", &a, &b, &used) == 2 && arg[used] == 0) {
+        for (size_t i = 0; i < sizeof size_ladder / sizeof size_ladder[0]; i++)
+            if (size_ladder[i] >= a && size_ladder[i] <= b) o->sizes[o->n_sizes++] = size_ladder[i];
+        return o->n_sizes > 0;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *end;
+        long n = strtol(tok, &end, 10);
+        if (*end || n < 2 || n > 256 || o->n_sizes == MAX_SIZES) return 0;
+        o->sizes[o->n_sizes++] = (int)n;
+    }
+    return o->n_sizes > 0;
+}
+
+static int parse_kinds(const char *arg, bench_options *o)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    o->n_kinds = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (o->n_kinds == MAX_KINDS || !adac_bench_kind_parse(tok, &o->kinds[o->n_kinds])) {
+            fprintf(stderr, "adac-bench: unknown matrix kind '%s' (dense, householder, hadamard)\n", tok);
+            return 0;
+        }
+        o->n_kinds++;
+    }
+    return o->n_kinds > 0;
+}
+
+static int split_faust_options(const char *arg, bench_options *o)
+{
+    snprintf(o->faust_options, sizeof o->faust_options, "%s", arg);
+    o->n_faust_args = 0;
+    for (char *tok = strtok(o->faust_options, " "); tok; tok = strtok(NULL, " ")) {
+        if (o->n_faust_args == MAX_FAUST_ARGS) return 0;
+        o->faust_args[o->n_faust_args++] = tok;
+    }
+    return 1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Uniform noise in [-1, 1), reproducible. */
+static void fill_noise(double *x, size_t n)
+{
+    uint64_t s = 0x2545F4914F6CDD1DULL;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        x[i] = (double)(s >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+    }
+}
+
+static double time_engine(adac_engine *e, const double *noise, size_t total, int block, int repeat)
+{
+    double best = 1e300, *out = malloc((size_t)block * sizeof *out);
+    volatile double sink = 0;
+    for (int r = 0; r < repeat; r++) {
+        adac_engine_reset(e);
+        double t0 = now_s();
+        for (size_t off = 0; off + (size_t)block <= total; off += (size_t)block) {
+            const double *in[1] = {noise + off};
+            double *outs[1] = {out};
+            adac_engine_process(e, in, outs, block);
+        }
+        double dt = now_s() - t0;
+        sink += out[0];
+        if (dt < best) best = dt;
+    }
+    free(out);
+    return best;
+}
+
+static double time_faust(adac_faust_dsp *d, const double *noise, size_t total, int block, int repeat,
+                         int fs)
+{
+    int dbl = adac_faust_is_double(d);
+    size_t sample = dbl ? sizeof(double) : sizeof(float);
+    char *in = malloc(total * sample), *out = malloc((size_t)block * sample);
+    for (size_t i = 0; i < total; i++) {
+        if (dbl)
+            ((double *)in)[i] = noise[i];
+        else
+            ((float *)in)[i] = (float)noise[i];
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeat; r++) {
+        adac_faust_init(d, fs);
+        double t0 = now_s();
+        for (size_t off = 0; off + (size_t)block <= total; off += (size_t)block) {
+            void *ins[1] = {in + off * sample}, *outs[1] = {out};
+            adac_faust_compute(d, block, ins, outs);
+        }
+        double dt = now_s() - t0;
+        if (dt < best) best = dt;
+    }
+    free(in);
+    free(out);
+    return best;
+}
+
+static int pin_to_core(int cpu)
+{
+    if (cpu < 0) cpu = sched_getcpu();
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        fprintf(stderr, "adac-bench: cannot pin to core %d: %s\n", cpu, strerror(errno));
+        return -1;
+    }
+    return cpu;
+}
+
+/* Heap bytes in use: the engine and the FAUST instance are measured the same way,
+ * as the growth across their creation and preparation. */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
+static int save_model(const char *dir, int lines, adac_bench_kind kind, const char *text)
+{
+    char path[1024], err[ADAC_ERR_LEN];
+    snprintf(path, sizeof path, "%s/fdn%d_%s.json", dir, lines, adac_bench_kind_name(kind));
+    if (!adac_write_text_atomic(path, text, err, sizeof err)) {
+        fprintf(stderr, "adac-bench: %s\n", err);
+        return 0;
+    }
+    return 1;
+}
+
+static int run_one(const bench_options *o, int lines, adac_bench_kind kind, const double *noise,
+                   size_t total, bench_row *row)
+{
+    char err[ADAC_ERR_LEN];
+    char *text = adac_bench_fdn_ir(lines, kind, o->fs, 1);
+    if (!text) {
+        fprintf(stderr, "adac-bench: could not build the %d-line %s model\n", lines, adac_bench_kind_name(kind));
+        return 0;
+    }
+    if (o->models_dir && !save_model(o->models_dir, lines, kind, text)) {
+        free(text);
+        return 0;
+    }
+    adac_graph *g = adac_graph_load_string(text, err, sizeof err);
+    free(text);
+    if (!g) {
+        fprintf(stderr, "adac-bench: benchmark model rejected: %s\n", err);
+        return 0;
+    }
+    memset(row, 0, sizeof *row);
+    row->lines = lines;
+    row->kind = kind;
+    size_t heap0 = heap_in_use();
+    adac_engine *e = adac_engine_create(g);
+    if (!e || !adac_engine_prepare(e, o->block)) {
+        fprintf(stderr, "adac-bench: out of memory preparing the engine\n");
+        adac_engine_free(e);
+        adac_graph_free(g);
+        return 0;
+    }
+    row->engine_bytes = heap_in_use() - heap0;
+    row->engine_rtf = (double)total / o->fs / time_engine(e, noise, total, o->block, o->repeat);
+    adac_engine_free(e);
+
+    if (o->run_faust) {
+        char *code = adac_faust_emit(g, err, sizeof err);
+        adac_faust_dsp *d = NULL;
+        if (code) {
+            double t0 = now_s();
+            d = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args, err, sizeof err);
+            row->faust_compile_s = now_s() - t0;
+            free(code);
+        }
+
+        if (!d) {
+            fprintf(stderr, "adac-bench: %s\n", err);
+            adac_graph_free(g);
+            return 0;
+        }
+        /* The instance alone, not the compiler: a second instance of the factory. */
+        size_t heap1 = heap_in_use();
+        void *instance = adac_faust_new_instance(d);
+        row->faust_bytes = heap_in_use() - heap1;
+        adac_faust_delete_instance(instance);
+        row->faust_rtf = (double)total / o->fs / time_faust(d, noise, total, o->block, o->repeat, (int)o->fs);
+        adac_faust_free(d);
+    }
+    adac_graph_free(g);
+    return 1;
+}
+
+/* Cost per sample in nanoseconds at real-time factor rtf. */
+static double ns_per_sample(double rtf, double fs)
+{
+    return 1e9 / (rtf * fs);
+}
+
+static void fit_series(const bench_options *o, const bench_row *rows, int n_rows, adac_bench_kind kind,
+                       int faust, adac_bench_fit *fit)
+{
+    double n[MAX_SIZES], cost[MAX_SIZES];
+    int k = 0;
+    for (int i = 0; i < n_rows; i++)
+        if (rows[i].kind == kind) {
+            n[k] = rows[i].lines;
+            cost[k++] = ns_per_sample(faust ? rows[i].faust_rtf : rows[i].engine_rtf, o->fs);
+        }
+    adac_bench_fit_n2(n, cost, k, fit);
+}
+
+static void print_fit(const char *what, adac_bench_kind kind, const adac_bench_fit *f)
+{
+    if (f->points < 2) return;
+    printf("  %-6s %-11s cost ~ %.3g + %.4g N^2 ns/sample (R^2 %.3f over N <= %d)", what,
+           adac_bench_kind_name(kind), f->a, f->b, f->r2, f->last_fitted);
+    if (f->break_lines)
+        printf("; breaks at N = %d (%.0f%% above the fit)\n", f->break_lines, 100 * f->break_excess);
+    else
+        printf("; holds over every size measured\n");
+}
+
+static void json_fit(FILE *f, const adac_bench_fit *fit)
+{
+    fprintf(f, "{\"a_ns\": %.6g, \"b_ns\": %.6g, \"r2\": %.6f, \"fitted_up_to\": %d, \"breaks_at\": ",
+            fit->a, fit->b, fit->r2, fit->last_fitted);
+    if (fit->break_lines)
+        fprintf(f, "%d, \"excess_at_break\": %.4f}", fit->break_lines, fit->break_excess);
+    else
+        fprintf(f, "null}");
+}
+
+/* The faust options as one string, for the report. */
+static void join_args(const bench_options *o, char *buf, size_t len)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < o->n_faust_args && k < len; i++)
+        k += snprintf(buf + k, len - k, "%s%s", i ? " " : "", o->faust_args[i]);
+}
+
+static char *json_report(const bench_options *o, const bench_row *rows, int n_rows, int cpu)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    fprintf(f, "{\n  \"tool\": \"adac-bench\",\n  \"fs\": %g,\n  \"block\": %d,\n  \"seconds\": %g,\n"
+               "  \"repeat\": %d,\n  \"cpu\": %d,\n  \"engine\": \"ADAC engine, double precision\",\n",
+            o->fs, o->block, o->seconds, o->repeat, cpu);
+    fprintf(f, "  \"faust\": ");
+    char faust_desc[300];
+    join_args(o, faust_desc, sizeof faust_desc);
+    if (o->run_faust)
+        fprintf(f, "{\"compiler\": \"libfaust %s, LLVM backend, in-process, opt level max\", "
+                   "\"options\": \"%s\"},\n",
+                adac_faust_version(), faust_desc);
+    else
+        fprintf(f, "null,\n");
+    fprintf(f, "  \"rows\": [\n");
+    for (int i = 0; i < n_rows; i++) {
+        const bench_row *r = &rows[i];
+        fprintf(f, "    {\"lines\": %d, \"kind\": \"%s\", \"engine_rtf\": %.6g, \"engine_bytes\": %zu",
+                r->lines, adac_bench_kind_name(r->kind), r->engine_rtf, r->engine_bytes);
+        if (o->run_faust)
+            fprintf(f, ", \"faust_rtf\": %.6g, \"faust_bytes\": %zu, \"faust_compile_s\": %.4f, "
+                       "\"engine_over_faust\": %.6g",
+                    r->faust_rtf, r->faust_bytes, r->faust_compile_s, r->engine_rtf / r->faust_rtf);
+        fprintf(f, "}%s\n", i + 1 < n_rows ? "," : "");
+    }
+    fprintf(f, "  ],\n  \"fits\": [\n");
+    int first = 1;
+    for (int k = 0; k < o->n_kinds; k++)
+        for (int faust = 0; faust <= o->run_faust; faust++) {
+            adac_bench_fit fit;
+            fit_series(o, rows, n_rows, o->kinds[k], faust, &fit);
+            if (fit.points < 2) continue;
+            fprintf(f, "%s    {\"kind\": \"%s\", \"implementation\": \"%s\", \"fit\": ", first ? "" : ",\n",
+                    adac_bench_kind_name(o->kinds[k]), faust ? "faust" : "engine");
+            json_fit(f, &fit);
+            fprintf(f, "}");
+            first = 0;
+        }
+    fprintf(f, "\n  ]\n}\n");
+    fclose(f);
+    return buf;
+}
+
+/* Runs the plotting module with the Python next to this executable (the venv's),
+ * or python3 from PATH. */
+static int plot(const char *json_path, const char *png_path)
+{
+    char exe[1024], python[1100], cmd[4096];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    snprintf(python, sizeof python, "python3");
+    if (k > 0) {
+        exe[k] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(python, sizeof python, "%s/python3", exe);
+            if (access(python, X_OK) != 0) snprintf(python, sizeof python, "python3");
+        }
+    }
+    snprintf(cmd, sizeof cmd, "'%s' -m adac.bench_plot '%s' '%s'", python, json_path, png_path);
+    int rc = system(cmd);
+    if (rc != 0) {
+        fprintf(stderr, "adac-bench: plotting failed (%s); the figures are in %s\n", cmd, json_path);
+        return 0;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    bench_options o = {.seconds = 2.0, .fs = 48000, .block = 256, .repeat = 3, .cpu = -1, .run_faust = 1};
+    parse_sizes("4..64", &o);
+    parse_kinds("dense,householder,hadamard", &o);
+    split_faust_options("-double", &o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int ok = 1;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--no-faust")) {
+            o.run_faust = 0;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "adac-bench: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--lines"))
+            ok = parse_sizes(v, &o);
+        else if (!strcmp(a, "--kinds"))
+            ok = parse_kinds(v, &o);
+        else if (!strcmp(a, "--seconds"))
+            ok = (o.seconds = atof(v)) > 0;
+        else if (!strcmp(a, "--block"))
+            ok = (o.block = atoi(v)) >= 1 && o.block <= 65536;
+        else if (!strcmp(a, "--repeat"))
+            ok = (o.repeat = atoi(v)) >= 1;
+        else if (!strcmp(a, "--cpu"))
+            ok = (o.cpu = atoi(v)) >= 0;
+        else if (!strcmp(a, "--fs"))
+            ok = (o.fs = atof(v)) >= 1000;
+        else if (!strcmp(a, "--faust-options"))
+            ok = split_faust_options(v, &o);
+        else if (!strcmp(a, "--json"))
+            o.json_path = v;
+        else if (!strcmp(a, "--plot"))
+            o.plot_path = v;
+        else if (!strcmp(a, "--save-models"))
+            o.models_dir = v;
+        else {
+            fprintf(stderr, "adac-bench: unknown option %s (see --help)\n", a);
+            return 2;
+        }
+        if (!ok) {
+            fprintf(stderr, "adac-bench: bad value '%s' for %s (see --help)\n", v, a);
+            return 2;
+        }
+    }
+
+    int cpu = pin_to_core(o.cpu);
+    if (cpu < 0) return 1;
+    size_t total = (size_t)(o.seconds * o.fs);
+    total -= total % (size_t)o.block;
+    if (total == 0) total = (size_t)o.block;
+    double *noise = malloc(total * sizeof *noise);
+    bench_row *rows = calloc((size_t)o.n_sizes * o.n_kinds, sizeof *rows);
+    if (!noise || !rows) {
+        fprintf(stderr, "adac-bench: out of memory\n");
+        return 1;
+    }
+    fill_noise(noise, total);
+
+    char faust_desc[300];
+    join_args(&o, faust_desc, sizeof faust_desc);
+    printf("adac-bench: %g s of noise at %g Hz in blocks of %d, best of %d, pinned to core %d\n",
+           (double)total / o.fs, o.fs, o.block, o.repeat, cpu);
+    printf("engine: double precision; FAUST: ");
+    if (o.run_faust)
+        printf("libfaust %s (LLVM backend, in-process), options \"%s\"\n\n", adac_faust_version(), faust_desc);
+    else
+        printf("not run\n\n");
+    printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
+           "engine KiB", "faust KiB");
+
+    int n_rows = 0;
+    for (int k = 0; k < o.n_kinds; k++)
+        for (int s = 0; s < o.n_sizes; s++) {
+            if (!adac_bench_kind_fits(o.kinds[k], o.sizes[s])) continue;
+            fprintf(stderr, "  measuring %d lines, %s...\r", o.sizes[s], adac_bench_kind_name(o.kinds[k]));
+            bench_row *r = &rows[n_rows];
+            if (!run_one(&o, o.sizes[s], o.kinds[k], noise, total, r)) return 1;
+            n_rows++;
+            if (o.run_faust)
+                printf("%5d %-12s %12.1f %12.1f %9.2f %12.1f %12.1f\n", r->lines, adac_bench_kind_name(r->kind),
+                       r->engine_rtf, r->faust_rtf, r->engine_rtf / r->faust_rtf, r->engine_bytes / 1024.0,
+                       r->faust_bytes / 1024.0);
+            else
+                printf("%5d %-12s %12.1f %12s %9s %12.1f %12s\n", r->lines, adac_bench_kind_name(r->kind),
+                       r->engine_rtf, "-", "-", r->engine_bytes / 1024.0, "-");
+            fflush(stdout);
+        }
+    fprintf(stderr, "%60s\r", "");
+
+    printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
+           "more than %.0f%% above the fit of the sizes before it):\n",
+           100 * ADAC_BENCH_FIT_TOLERANCE);
+    for (int k = 0; k < o.n_kinds; k++)
+        for (int faust = 0; faust <= o.run_faust; faust++) {
+            adac_bench_fit fit;
+            fit_series(&o, rows, n_rows, o.kinds[k], faust, &fit);
+            print_fit(faust ? "faust" : "engine", o.kinds[k], &fit);
+        }
+
+    int ok = 1;
+    if (o.json_path || o.plot_path) {
+        char *json = json_report(&o, rows, n_rows, cpu);
+        char err[ADAC_ERR_LEN], tmp[] = "/tmp/adac-bench-XXXXXX.json";
+        const char *json_out = o.json_path;
+        if (!json_out) {
+            int fd = mkstemps(tmp, 5);
+            if (fd >= 0) close(fd);
+            json_out = tmp;
+        }
+        if (!json || !adac_write_text_atomic(json_out, json, err, sizeof err)) {
+            fprintf(stderr, "adac-bench: %s\n", json ? err : "out of memory");
+            ok = 0;
+        } else if (o.json_path) {
+            printf("\nwrote %s\n", o.json_path);
+        }
+        if (ok && o.plot_path) {
+            ok = plot(json_out, o.plot_path);
+            if (ok) printf("wrote %s\n", o.plot_path);
+        }
+        if (!o.json_path) unlink(tmp);
+        free(json);
+    }
+    free(noise);
+    free(rows);
+    return ok ? 0 : 1;
+}
