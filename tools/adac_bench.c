@@ -67,7 +67,8 @@ static void usage(FILE *f)
             "  --faust-options   libfaust options (default \"-double\": the engine's precision)\n"
             "  --no-faust        engine only\n"
             "  --json FILE       write every figure and the fits as JSON\n"
-            "  --plot FILE       plot real-time factor against size (needs Python with matplotlib)\n"
+            "  --plot FILE       plot real-time factor against size (runs python -m adac.bench_plot:\n"
+            "                    $ADAC_PYTHON, else the venv's python beside this tool, else python3)\n"
             "  --save-models DIR write each benchmark model's IR there\n");
 }
 
@@ -373,14 +374,16 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     return buf;
 }
 
-/* Runs the plotting module with the Python next to this executable (the venv's),
- * or python3 from PATH. */
+/* Runs the plotting module with $ADAC_PYTHON, else the Python next to this
+ * executable (the venv's), else python3 from PATH. */
 static int plot(const char *json_path, const char *png_path)
 {
     char exe[1024], python[1100], cmd[4096];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     snprintf(python, sizeof python, "python3");
-    if (k > 0) {
+    if (getenv("ADAC_PYTHON")) {
+        snprintf(python, sizeof python, "%s", getenv("ADAC_PYTHON"));
+    } else if (k > 0) {
         exe[k] = 0;
         char *slash = strrchr(exe, '/');
         if (slash) {
@@ -525,7 +528,7 @@ int main(int argc, char **argv)
             ok = plot(json_out, o.plot_path);
             if (ok) printf("wrote %s\n", o.plot_path);
         }
-        if (!o.json_path) unlink(tmp);
+        if (!o.json_path && ok) unlink(tmp); /* kept when plotting failed: the figures are there */
         free(json);
     }
     free(noise);

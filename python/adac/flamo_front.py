@@ -156,7 +156,14 @@ class _Walker:
         return v
 
     def gain(self, m, path):
-        return {"type": "gain", "params": {"matrix": self._effective(m, path).tolist()}}
+        matrix = self._effective(m, path)
+        params = {"matrix": matrix.tolist()}
+        n = matrix.shape[0]
+        if (isinstance(m, self.dsp.Matrix) and getattr(m, "matrix_type", None) == "hadamard"
+                and matrix.ndim == 2 and matrix.shape == (n, n) and n & (n - 1) == 0):
+            # FLAMO's Sylvester Hadamard: the engine and FAUST apply it as butterflies.
+            params["structure"] = {"kind": "hadamard", "scale": float(matrix[0, 0])}
+        return {"type": "gain", "params": params}
 
     def parallel_gain(self, m, path):
         return {"type": "parallel_gain", "params": {"gains": self._effective(m, path).tolist()}}
@@ -164,7 +171,9 @@ class _Walker:
     def householder(self, m, path):
         u = self._effective(m, path).reshape(-1)
         matrix = np.eye(u.size) - 2.0 * np.outer(u, u)
-        return {"type": "gain", "params": {"matrix": matrix.tolist()}}
+        # Applied in O(N) as x - 2u(u.x) by the engine and the emitted FAUST.
+        return {"type": "gain", "params": {"matrix": matrix.tolist(),
+                                           "structure": {"kind": "householder", "u": u.tolist()}}}
 
     def delay(self, m, path):
         samples = m.get_delays()(m.param)  # s2sample(map(param)), as FLAMO computes it

@@ -2,6 +2,8 @@
 #include "graph.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static char err[ADAC_ERR_LEN];
@@ -141,4 +143,39 @@ Test(ir_load, declared_channels_checked)
 Test(ir_load, missing_params)
 {
     expect_error(HEAD "{\"type\":\"gain\"}}", "$.graph: missing required field \"params\"");
+}
+
+Test(ir_load, structured_matrices_checked_against_the_dense_one)
+{
+    /* Householder u = (1, 1)/sqrt2: I - 2uu^T = [[0, -1], [-1, 0]] */
+    char buf[512];
+    adac_graph *g = adac_graph_load_string(
+        HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[0,-1],[-1,0]],"
+             "\"structure\":{\"kind\":\"householder\",\"u\":[3,3]}}}}",
+        err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    cr_assert_eq(g->root->structure, ADAC_MATRIX_HOUSEHOLDER);
+    cr_assert_float_eq(g->root->structure_u[0], sqrt(0.5), 1e-15, "u is normalised on load");
+    adac_graph_free(g);
+    expect_error(HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[1,0],[0,1]],"
+                      "\"structure\":{\"kind\":\"householder\",\"u\":[1,1]}}}}",
+                 "$.graph.params.structure: does not reproduce params.matrix");
+    expect_error(HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[1,0],[0,1]],"
+                      "\"structure\":{\"kind\":\"householder\",\"u\":[0,0]}}}}",
+                 "$.graph.params.structure.u: is the zero vector");
+    snprintf(buf, sizeof buf,
+             HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[1,1,1],[1,-1,1],[1,1,-1]],"
+                  "\"structure\":{\"kind\":\"hadamard\",\"scale\":1}}}}");
+    expect_error(buf, "$.graph.params.structure: a Hadamard matrix needs a power-of-two size (this one is 3)");
+    expect_error(HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[1,1],[1,-1]],"
+                      "\"structure\":{\"kind\":\"circulant\"}}}}",
+                 "$.graph.params.structure.kind: unknown structure \"circulant\"");
+    /* Hadamard with FLAMO's default scale 1/sqrt(2) */
+    g = adac_graph_load_string(HEAD "{\"type\":\"gain\",\"params\":{\"matrix\":[[0.7071067811865475,"
+                                    "0.7071067811865475],[0.7071067811865475,-0.7071067811865475]],"
+                                    "\"structure\":{\"kind\":\"hadamard\"}}}}",
+                               err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    cr_assert_eq(g->root->structure, ADAC_MATRIX_HADAMARD);
+    adac_graph_free(g);
 }
