@@ -68,7 +68,7 @@ def compiled(tmp_path_factory):
 
 
 def test_help_on_every_tool():
-    for tool in ("adac-run", "adac-faust", "adac-verify"):
+    for tool in ("adac-run", "adac-faust", "adac-verify", "adac-bench"):
         r = run(tool, "--help")
         assert r.returncode == 0 and "usage:" in r.stdout
 

@@ -1,0 +1,53 @@
+"""adac-bench end to end on a small ladder: every figure present and sane, the
+fits reported, JSON and plot written, bad options refused."""
+import json
+import subprocess
+
+from conftest import ROOT
+
+BIN = ROOT / ".venv" / "bin"
+
+
+def bench(*args):
+    return subprocess.run([str(BIN / "adac-bench"), *map(str, args)], capture_output=True, text=True)
+
+
+def test_bench_reports_engine_and_faust_for_each_kind(tmp_path):
+    out, png = tmp_path / "bench.json", tmp_path / "bench.png"
+    r = bench("--lines", "4..8", "--seconds", "0.05", "--repeat", "1", "--json", out, "--plot", png)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(out.read_text())
+    rows = report["rows"]
+    # 4, 6, 8 dense and householder; Hadamard only at the powers of two
+    assert sorted((x["kind"], x["lines"]) for x in rows) == sorted(
+        [(k, n) for k in ("dense", "householder") for n in (4, 6, 8)] + [("hadamard", 4), ("hadamard", 8)])
+    for x in rows:
+        assert x["engine_rtf"] > 1 and x["faust_rtf"] > 1, x
+        assert abs(x["engine_over_faust"] - x["engine_rtf"] / x["faust_rtf"]) < 1e-3 * x["engine_over_faust"]
+        assert x["engine_bytes"] > 8 * 4 * 300 and x["faust_bytes"] > 8 * 4 * 300, x  # the delay lines
+    assert {(f["kind"], f["implementation"]) for f in report["fits"]} == {
+        (k, i) for k in ("dense", "householder", "hadamard") for i in ("engine", "faust")}
+    assert "-double" in report["faust"]["options"] and "libfaust" in report["faust"]["compiler"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "cost ~" in r.stdout and "pinned to core" in r.stdout
+
+
+def test_bench_saves_models_that_load_and_verify(tmp_path):
+    r = bench("--lines", "4", "--kinds", "hadamard", "--seconds", "0.02", "--repeat", "1", "--no-faust",
+              "--save-models", tmp_path)
+    assert r.returncode == 0, r.stderr
+    model = tmp_path / "fdn4_hadamard.json"
+    assert json.loads(model.read_text())["graph"]["children"][1]["fB"]["params"]["structure"]["kind"] == "hadamard"
+    dsp = tmp_path / "fdn4.dsp"
+    subprocess.run([str(BIN / "adac-faust"), model, "-o", dsp], check=True)
+    v = subprocess.run([str(BIN / "adac-verify"), model, dsp], capture_output=True, text=True)
+    assert v.returncode == 0 and "PASS" in v.stdout, v.stdout + v.stderr
+
+
+def test_bench_help_and_bad_options():
+    r = bench("--help")
+    assert r.returncode == 0 and "usage: adac-bench" in r.stdout and "--lines" in r.stdout
+    r = bench("--kinds", "circulant")
+    assert r.returncode == 2 and "unknown matrix kind 'circulant'" in r.stderr
+    r = bench("--lines", "x")
+    assert r.returncode == 2 and "bad value 'x' for --lines" in r.stderr
