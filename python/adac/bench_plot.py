@@ -15,6 +15,7 @@ def plot(report: dict, png_path: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     rows = report["rows"]
     kinds = sorted({r["kind"] for r in rows}, key=["dense", "householder", "hadamard"].index)
@@ -32,6 +33,11 @@ def plot(report: dict, png_path: str) -> None:
     for fit in report.get("fits", []):
         if fit["kind"] == "dense" and fit["fit"]["breaks_at"]:
             ax.axvline(fit["fit"]["breaks_at"], color="grey", lw=0.8, ls=":")
+    sizes = sorted({r["lines"] for r in rows})
+    for a in (ax, ax_ratio):
+        a.set_xticks(sizes)
+        a.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        a.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.axhline(1, color="black", lw=0.5)
     ax.set_xlabel("delay lines N")
     ax.set_ylabel("real-time factor (x real time, one core)")
