@@ -16,6 +16,7 @@ typedef struct proc proc;
 struct proc {
     const adac_node *node;
     int64_t advance, post_delay, loop_len;
+    int delay_headed;
     proc **children;
 
     /* Buses: arrays of channel pointers into one allocation. */
@@ -47,6 +48,7 @@ static proc *proc_build(const adac_node *n)
     p->advance = n->advance;
     p->post_delay = n->post_delay;
     p->loop_len = n->loop_len;
+    p->delay_headed = n->delay_headed;
     if (n->n_children) {
         p->children = calloc(n->n_children, sizeof *p->children);
         for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i]);
@@ -96,7 +98,7 @@ static int proc_prepare(proc *p, int max_block)
         if (!(p->bus_a = bus_alloc(ch, max_block)) || !(p->bus_b = bus_alloc(ch, max_block)))
             return 0;
         p->chunk_out = calloc(n->n_out, sizeof(double *));
-        if (p->node->delay_headed) break; /* the head delay's lines are the loop buffer */
+        if (p->delay_headed) break; /* the head delay's lines are the loop buffer */
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
         for (int c = 0; c < ch; c++)
@@ -211,7 +213,7 @@ static void process_delay_headed(proc *p, const double *const *in, double *const
 
 static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
 {
-    if (p->node->delay_headed) {
+    if (p->delay_headed) {
         process_delay_headed(p, in, out, n);
         return;
     }

@@ -172,6 +172,20 @@ Test(engine, delay_headed_loop_matches_a_sample_by_sample_simulation)
         for (int t = 0; t < T; t++) cr_assert_float_eq(ir[t], want[t], 1e-13, "block %d t=%d", blocks[b], t);
     }
     cr_assert_gt(fabs(want[T - 100]), 1e-9, "the loop still rings: the comparison covers feedback");
+
+    /* A running engine keeps its plan when the graph is re-planned for FAUST. */
+    adac_engine *e = adac_engine_create(g);
+    cr_assert(adac_engine_prepare(e, 64));
+    free(adac_faust_emit(g, err, sizeof err));
+    double x[64] = {1}, y[64];
+    for (int off = 0; off + 64 <= T; off += 64) {
+        const double *in[1] = {x};
+        double *out[1] = {y};
+        adac_engine_process(e, in, out, 64);
+        x[0] = 0;
+        for (int t = 0; t < 64; t++) cr_assert_float_eq(y[t], want[off + t], 1e-13, "after re-plan, t=%d", off + t);
+    }
+    adac_engine_free(e);
     adac_graph_free(g);
 }
 
