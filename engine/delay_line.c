@@ -60,11 +60,6 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int
     }
 }
 
-void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay)
-{
-    adac_delay_line_read_add_scaled(dl, out, n, delay, 1.0);
-}
-
 void adac_delay_line_reset(adac_delay_line *dl)
 {
     memset(dl->buf, 0, dl->size * sizeof *dl->buf);

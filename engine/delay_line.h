@@ -20,9 +20,7 @@ void adac_delay_line_write(adac_delay_line *dl, const double *in, int n);
 /* out[i] = x[w - n + i - delay], w = samples written so far: with delay = 0 right
  * after writing n samples, the same n samples come back. */
 void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t delay);
-/* Like read, but adds into out. */
-void adac_delay_line_read_add(const adac_delay_line *dl, double *out, int n, size_t delay);
-/* Like read_add, with every sample scaled by gain. */
+/* Like read, but adds gain * the delayed samples into out. */
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
                                      double gain);
 void adac_delay_line_reset(adac_delay_line *dl);

@@ -153,32 +153,30 @@ static void read_entry(proc *p, int e, int line, double *out, int n, int lag)
     size_t at = (size_t)e * nd->tap_stride;
     for (int k = 0; k < nd->tap_count[e]; k++) {
         size_t d = (size_t)(nd->tap_delay[at + k] - p->advance - lag);
-        if (nd->tap_gain[at + k] == 1.0)
-            adac_delay_line_read_add(&p->lines[line], out, n, d);
-        else
-            adac_delay_line_read_add_scaled(&p->lines[line], out, n, d, nd->tap_gain[at + k]);
+        adac_delay_line_read_add_scaled(&p->lines[line], out, n, d, nd->tap_gain[at + k]);
     }
 }
 
-/* A tap leaf's output for the next n samples from what its lines already hold
- * (every tap at least n samples long), before this block's input is written. */
-static void taps_read_ahead(proc *p, double *const *out, int n)
+/* A tap leaf's output (delay or FIR, matrix or parallel) for n samples from its
+ * lines; lag as in read_entry: 0 once the block is written, n to read ahead of
+ * writing it (every tap then at least n long). An output whose first entry is a
+ * plain integer delay starts as one copy out of the ring instead of zero-and-add. */
+static void read_taps(proc *p, double *const *out, int n, int lag)
 {
     const adac_node *nd = p->node;
-    for (int o = 0; o < nd->n_out; o++) {
-        if (nd->type == ADAC_NODE_PARALLEL_DELAY) {
-            size_t at = (size_t)o * nd->tap_stride;
-            if (nd->tap_count[o] == 1 && nd->tap_gain[at] == 1.0) {
-                adac_delay_line_read(&p->lines[o], out[o], n, (size_t)(nd->tap_delay[at] - p->advance - n));
+    int parallel = nd->type == ADAC_NODE_PARALLEL_DELAY || nd->type == ADAC_NODE_PARALLEL_FIR;
+    int per_output = parallel ? 1 : nd->n_in;
+    for (int o = 0; o < nd->n_out; o++)
+        for (int k = 0; k < per_output; k++) {
+            int e = parallel ? o : o * nd->n_in + k, line = parallel ? o : k;
+            size_t at = (size_t)e * nd->tap_stride;
+            if (k == 0 && nd->tap_count[e] == 1 && nd->tap_gain[at] == 1.0) {
+                adac_delay_line_read(&p->lines[line], out[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
                 continue;
             }
-            memset(out[o], 0, (size_t)n * sizeof(double));
-            read_entry(p, o, o, out[o], n, n);
-        } else {
-            memset(out[o], 0, (size_t)n * sizeof(double));
-            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n, n);
+            if (k == 0) memset(out[o], 0, (size_t)n * sizeof(double));
+            read_entry(p, e, line, out[o], n, lag);
         }
-    }
 }
 
 static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n);
@@ -196,10 +194,10 @@ static void process_delay_headed(proc *p, const double *const *in, double *const
         int c = n - off < len ? n - off : len;
         for (int k = 0; k < p->node->n_out; k++) p->chunk_out[k] = out[k] + off;
         if (head == ff) {
-            taps_read_ahead(head, p->chunk_out, c);
+            read_taps(head, p->chunk_out, c, c);
         } else {
             double *const *head_out = ff->node->n_children > 1 ? ff->series_bus[0] : p->chunk_out;
-            taps_read_ahead(head, head_out, c);
+            read_taps(head, head_out, c, c);
             process_series_from(ff, 1, (const double *const *)head_out, p->chunk_out, c);
         }
         proc_process(fb, (const double *const *)p->chunk_out, p->bus_b, c);
@@ -249,27 +247,12 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
             for (int t = 0; t < n; t++) out[c][t] = g * in[c][t];
         }
         break;
-    case ADAC_NODE_PARALLEL_DELAY:
-    case ADAC_NODE_PARALLEL_FIR:
-        for (int c = 0; c < nd->n_out; c++) {
-            adac_delay_line_write(&p->lines[c], in[c], n);
-            size_t at = (size_t)c * nd->tap_stride;
-            if (nd->tap_count[c] == 1 && nd->tap_gain[at] == 1.0) {
-                /* A plain integer delay: one copy out of the ring. */
-                adac_delay_line_read(&p->lines[c], out[c], n, (size_t)(nd->tap_delay[at] - p->advance));
-            } else {
-                memset(out[c], 0, (size_t)n * sizeof(double));
-                read_entry(p, c, c, out[c], n, 0);
-            }
-        }
-        break;
     case ADAC_NODE_DELAY:
+    case ADAC_NODE_PARALLEL_DELAY:
     case ADAC_NODE_FIR:
+    case ADAC_NODE_PARALLEL_FIR:
         for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
-        for (int o = 0; o < nd->n_out; o++) {
-            memset(out[o], 0, (size_t)n * sizeof(double));
-            for (int i = 0; i < nd->n_in; i++) read_entry(p, o * nd->n_in + i, i, out[o], n, 0);
-        }
+        read_taps(p, out, n, 0);
         break;
     case ADAC_NODE_PARALLEL_SOS:
         adac_sos_bank_process(&p->bank, in, out, n);

@@ -91,12 +91,12 @@ ADAC_HOT static void mix_householder(const double *u, double s, int N, const dou
  * others work in place in y, and the scale is applied once at the end. */
 ADAC_HOT static void mix_hadamard(double s, int N, const double *const *x, double *const *y, int n)
 {
+    if (N == 1) {
+        for (int t = 0; t < n; t++) y[0][t] = s * x[0][t];
+        return;
+    }
     for (int t0 = 0; t0 < n; t0 += TILE) {
         int len = n - t0 < TILE ? n - t0 : TILE;
-        if (N == 1) {
-            for (int t = 0; t < len; t++) y[0][t0 + t] = s * x[0][t0 + t];
-            continue;
-        }
         for (int h = 1; h < N; h *= 2) {
             double g = 2 * h == N ? s : 1.0; /* the last stage applies the scale */
             adac_v4d vg = adac_v4d_splat(g);

@@ -33,7 +33,8 @@ typedef struct {
     int block, repeat, cpu, run_faust;
     char *faust_args[MAX_FAUST_ARGS];
     int n_faust_args;
-    char faust_options[256];
+    char faust_options[256]; /* tokenised in place: faust_args point into it */
+    char faust_text[256];    /* the options as given, for the report */
     const char *json_path, *plot_path, *models_dir;
 } bench_options;
 
@@ -110,6 +111,7 @@ static int parse_kinds(const char *arg, bench_options *o)
 static int split_faust_options(const char *arg, bench_options *o)
 {
     snprintf(o->faust_options, sizeof o->faust_options, "%s", arg);
+    snprintf(o->faust_text, sizeof o->faust_text, "%s", arg);
     o->n_faust_args = 0;
     for (char *tok = strtok(o->faust_options, " "); tok; tok = strtok(NULL, " ")) {
         if (o->n_faust_args == MAX_FAUST_ARGS) return 0;
@@ -318,16 +320,8 @@ static void json_fit(FILE *f, const adac_bench_fit *fit)
         fprintf(f, "null}");
 }
 
-/* The faust options as one string, for the report. */
-static void join_args(const bench_options *o, char *buf, size_t len)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (int i = 0; i < o->n_faust_args && k < len; i++)
-        k += snprintf(buf + k, len - k, "%s%s", i ? " " : "", o->faust_args[i]);
-}
-
-static char *json_report(const bench_options *o, const bench_row *rows, int n_rows, int cpu)
+static char *json_report(const bench_options *o, const bench_row *rows, int n_rows,
+                         adac_bench_fit fits[][2], int cpu)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -337,12 +331,10 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
                "  \"repeat\": %d,\n  \"cpu\": %d,\n  \"engine\": \"ADAC engine, double precision\",\n",
             o->fs, o->block, o->seconds, o->repeat, cpu);
     fprintf(f, "  \"faust\": ");
-    char faust_desc[300];
-    join_args(o, faust_desc, sizeof faust_desc);
     if (o->run_faust)
         fprintf(f, "{\"compiler\": \"libfaust %s, LLVM backend, in-process, opt level max\", "
                    "\"options\": \"%s\"},\n",
-                adac_faust_version(), faust_desc);
+                adac_faust_version(), o->faust_text);
     else
         fprintf(f, "null,\n");
     fprintf(f, "  \"rows\": [\n");
@@ -360,12 +352,11 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     int first = 1;
     for (int k = 0; k < o->n_kinds; k++)
         for (int faust = 0; faust <= o->run_faust; faust++) {
-            adac_bench_fit fit;
-            fit_series(o, rows, n_rows, o->kinds[k], faust, &fit);
-            if (fit.points < 2) continue;
+            const adac_bench_fit *fit = &fits[k][faust];
+            if (fit->points < 2) continue;
             fprintf(f, "%s    {\"kind\": \"%s\", \"implementation\": \"%s\", \"fit\": ", first ? "" : ",\n",
                     adac_bench_kind_name(o->kinds[k]), faust ? "faust" : "engine");
-            json_fit(f, &fit);
+            json_fit(f, fit);
             fprintf(f, "}");
             first = 0;
         }
@@ -467,13 +458,11 @@ int main(int argc, char **argv)
     }
     fill_noise(noise, total);
 
-    char faust_desc[300];
-    join_args(&o, faust_desc, sizeof faust_desc);
     printf("adac-bench: %g s of noise at %g Hz in blocks of %d, best of %d, pinned to core %d\n",
            (double)total / o.fs, o.fs, o.block, o.repeat, cpu);
     printf("engine: double precision; FAUST: ");
     if (o.run_faust)
-        printf("libfaust %s (LLVM backend, in-process), options \"%s\"\n\n", adac_faust_version(), faust_desc);
+        printf("libfaust %s (LLVM backend, in-process), options \"%s\"\n\n", adac_faust_version(), o.faust_text);
     else
         printf("not run\n\n");
     printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
@@ -501,16 +490,16 @@ int main(int argc, char **argv)
     printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
            "more than %.0f%% above the fit of the sizes before it):\n",
            100 * ADAC_BENCH_FIT_TOLERANCE);
+    adac_bench_fit fits[MAX_KINDS][2] = {{{0}}};
     for (int k = 0; k < o.n_kinds; k++)
         for (int faust = 0; faust <= o.run_faust; faust++) {
-            adac_bench_fit fit;
-            fit_series(&o, rows, n_rows, o.kinds[k], faust, &fit);
-            print_fit(faust ? "faust" : "engine", o.kinds[k], &fit);
+            fit_series(&o, rows, n_rows, o.kinds[k], faust, &fits[k][faust]);
+            print_fit(faust ? "faust" : "engine", o.kinds[k], &fits[k][faust]);
         }
 
     int ok = 1;
     if (o.json_path || o.plot_path) {
-        char *json = json_report(&o, rows, n_rows, cpu);
+        char *json = json_report(&o, rows, n_rows, fits, cpu);
         char err[ADAC_ERR_LEN], tmp[] = "/tmp/adac-bench-XXXXXX.json";
         const char *json_out = o.json_path;
         if (!json_out) {

@@ -1,10 +1,7 @@
 /* The FAUST emitter: the code it writes compiles with libfaust and matches the
  * engine sample for sample, for each leaf kind and each composition, including
  * loops whose delay sits in the feedback path. */
-#include "compare.h"
-#include "engine.h"
-#include "faust_dsp.h"
-#include "faust_emit.h"
+#include "faust_check.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -15,32 +12,7 @@
 
 static double worst_db(const char *json, int n)
 {
-    char err[4096];
-    adac_graph *g = adac_graph_load_string(json, err, sizeof err);
-    cr_assert_not_null(g, "%s", err);
-    char *code = adac_faust_emit(g, err, sizeof err);
-    cr_assert_not_null(code, "%s", err);
-    adac_faust_dsp *d = adac_faust_compile("t", code, 1, err, sizeof err);
-    cr_assert_not_null(d, "%s\n%s", err, code);
-    int ni = g->root->n_in, no = g->root->n_out;
-    cr_assert_eq(adac_faust_num_inputs(d), ni);
-    cr_assert_eq(adac_faust_num_outputs(d), no);
-    double *ref = calloc((size_t)ni * no * n, sizeof *ref);
-    double *test = calloc((size_t)ni * no * n, sizeof *test);
-    adac_path_error *res = calloc((size_t)ni * no, sizeof *res);
-    cr_assert(adac_engine_render_impulse(g, n, 32, ref));
-    cr_assert(adac_faust_render_impulse(d, 48000, n, test));
-    double peak = 0;
-    for (long k = 0; k < (long)ni * no * n; k++) peak = fmax(peak, fabs(ref[k]));
-    cr_assert_gt(peak, 1e-3, "reference is silent: the test would prove nothing");
-    double w = adac_compare_paths(ref, test, no, ni, n, res);
-    free(ref);
-    free(test);
-    free(res);
-    free(code);
-    adac_faust_free(d);
-    adac_graph_free(g);
-    return w;
+    return faust_vs_engine(json, n, NULL);
 }
 
 Test(faust_emit, gain_and_delay_matrices)
