@@ -4,6 +4,7 @@
 #include "faust_dsp.h"
 #include "faust_emit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,32 +23,59 @@ int adac_capi_check(const char *json, int *n_in, int *n_out, char *err, size_t e
     return 1;
 }
 
-char *adac_capi_to_faust(const char *json, char *err, size_t err_len)
+char *adac_capi_to_faust(const char *json, const char *controls, char *err, size_t err_len)
 {
     adac_graph *g = adac_graph_load_string(json, err, err_len);
     if (!g) return NULL;
-    char *code = adac_faust_emit(g, err, err_len);
+    adac_controls c;
+    char *code = NULL;
+    if (adac_controls_parse(controls, g, &c, err, err_len)) {
+        code = adac_faust_emit_controlled(g, &c, err, err_len);
+        adac_controls_free(&c);
+    }
     adac_graph_free(g);
     return code;
 }
 
-int adac_capi_render_engine(const char *json, int n, int block, double *out, char *err,
-                            size_t err_len)
+int adac_capi_render_engine(const char *json, const char *controls, const double *values, int n,
+                            int block, double *out, char *err, size_t err_len)
 {
     adac_graph *g = adac_graph_load_string(json, err, err_len);
     if (!g) return 0;
-    int ok = adac_engine_render_impulse(g, n, block > 0 ? block : 256, out);
+    adac_controls c;
+    if (!adac_controls_parse(controls, g, &c, err, err_len)) {
+        adac_graph_free(g);
+        return 0;
+    }
+    adac_engine *e = adac_engine_create_controlled(g, &c);
+    int ok = e && adac_engine_prepare(e, block > 0 ? block : 256);
     if (!ok) snprintf(err, err_len, "engine: out of memory");
+    for (int id = 0; ok && values && id < ADAC_CTL_COUNT; id++) {
+        if (isnan(values[id])) continue;
+        if (isnan(adac_engine_set_control(e, (adac_control_id)id, values[id]))) {
+            snprintf(err, err_len, "control '%s' is not enabled: add it to controls", adac_control_name(id));
+            ok = 0;
+        }
+    }
+    if (ok && !(ok = adac_engine_render_paths(e, n, out))) snprintf(err, err_len, "engine: out of memory");
+    adac_engine_free(e);
+    adac_controls_free(&c);
     adac_graph_free(g);
     return ok;
 }
 
-int adac_capi_render_faust(const char *code, int fs, int n, int double_precision,
-                           int max_paths, double *out, int *n_in, int *n_out, char *err,
-                           size_t err_len)
+int adac_capi_render_faust(const char *code, int fs, int n, int double_precision, int n_params,
+                           const char *const *labels, const double *values, int max_paths, double *out,
+                           int *n_in, int *n_out, char *err, size_t err_len)
 {
     adac_faust_dsp *d = adac_faust_compile("adac", code, double_precision, err, err_len);
     if (!d) return 0;
+    for (int k = 0; k < n_params; k++)
+        if (!adac_faust_set_param(d, labels[k], values[k])) {
+            snprintf(err, err_len, "the FAUST DSP has no slider '%s'", labels[k]);
+            adac_faust_free(d);
+            return 0;
+        }
     *n_in = adac_faust_num_inputs(d);
     *n_out = adac_faust_num_outputs(d);
     int ok = 0;

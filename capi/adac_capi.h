@@ -8,16 +8,20 @@
 int adac_capi_ir_version(void);
 /* Validates an IR document; on success writes its channel counts. 1 ok, 0 error. */
 int adac_capi_check(const char *json, int *n_in, int *n_out, char *err, size_t err_len);
-/* FAUST source for an IR document (free with adac_capi_free), NULL on error. */
-char *adac_capi_to_faust(const char *json, char *err, size_t err_len);
-/* Engine impulse responses, out[(o * n_in + i) * n + t]; sizes from adac_capi_check. */
-int adac_capi_render_engine(const char *json, int n, int block, double *out, char *err,
-                            size_t err_len);
-/* Compile FAUST source with libfaust and render its impulse responses. n_in/n_out
- * receive the DSP's channel counts; out must hold max_paths * n doubles. */
-int adac_capi_render_faust(const char *code, int fs, int n, int double_precision,
-                           int max_paths, double *out, int *n_in, int *n_out, char *err,
-                           size_t err_len);
+/* FAUST source for an IR document (free with adac_capi_free), NULL on error.
+ * controls: a macro-controls request as JSON (controls.h), or NULL. */
+char *adac_capi_to_faust(const char *json, const char *controls, char *err, size_t err_len);
+/* Engine impulse responses, out[(o * n_in + i) * n + t]; sizes from adac_capi_check.
+ * controls as above; values: one per control id (rt60, dry_wet, pre_delay), NAN
+ * to leave a slider at its init, or NULL. */
+int adac_capi_render_engine(const char *json, const char *controls, const double *values, int n,
+                            int block, double *out, char *err, size_t err_len);
+/* Compile FAUST source with libfaust and render its impulse responses, with
+ * n_params sliders set by label first. n_in/n_out receive the DSP's channel
+ * counts; out must hold max_paths * n doubles. */
+int adac_capi_render_faust(const char *code, int fs, int n, int double_precision, int n_params,
+                           const char *const *labels, const double *values, int max_paths, double *out,
+                           int *n_in, int *n_out, char *err, size_t err_len);
 void adac_capi_free(void *p);
 
 #endif

@@ -11,6 +11,7 @@
 typedef struct {
     adac_strbuf out;
     int leaf_counter;
+    const adac_controls *controls; /* NULL: none */
 } emit_ctx;
 
 /* Leaf names come from the model path where there is one, so that a reader can
@@ -170,6 +171,81 @@ static int is_matrix_leaf(const adac_node *n)
            n->type == ADAC_NODE_FIR;
 }
 
+/* rt60: each line's input scaled by its smoothed decay gain (controls.h). */
+static void emit_rt60_gains(adac_strbuf *s, const adac_node *n, const adac_controls *ctl)
+{
+    adac_strbuf_printf(s, "(");
+    for (int i = 0; i < n->n_entries; i++) {
+        double coeff = adac_rt60_coeff(n->delay[i], ctl->fs);
+        adac_strbuf_printf(s, "%s*(adac_rt60_gain(", i ? ", " : "");
+        adac_strbuf_number(s, coeff);
+        adac_strbuf_printf(s, ", ");
+        adac_strbuf_number(s, adac_rt60_gain(coeff, ctl->ctl[ADAC_CTL_RT60].init));
+        adac_strbuf_printf(s, "))");
+    }
+    adac_strbuf_printf(s, ") : ");
+}
+
+static void emit_slider(adac_strbuf *s, adac_control_id id, const adac_control_setting *st)
+{
+    const char *unit = adac_control_unit(id);
+    adac_strbuf_printf(s, "hslider(\"%s%s%s%s\", ", adac_control_name(id), *unit ? " [unit:" : "", unit,
+                       *unit ? "]" : "");
+    const double v[4] = {st->init, st->min, st->max, st->step};
+    for (int k = 0; k < 4; k++) {
+        if (k) adac_strbuf_printf(s, ", ");
+        adac_strbuf_number(s, v[k]);
+    }
+    adac_strbuf_printf(s, ")");
+}
+
+/* The sliders and the blocks around the model; the engine's macro_controls.c
+ * computes the same expressions in the same order. */
+static void emit_control_definitions(adac_strbuf *s, const adac_controls *c)
+{
+    adac_strbuf_printf(s, "// Macro-controls, layered on the trained model. Each slider is smoothed by\n"
+                          "// y = (1 - p) x + p y' started at its init value, so a control left at its\n"
+                          "// neutral init leaves the model exactly as trained.\n"
+                          "adac_smooth(init) = -(init) : *(");
+    adac_strbuf_number(s, c->smooth_gain);
+    adac_strbuf_printf(s, ") : + ~ *(");
+    adac_strbuf_number(s, c->smooth_pole);
+    adac_strbuf_printf(s, ") : +(init);\n");
+    const adac_control_setting *rt60 = &c->ctl[ADAC_CTL_RT60], *dw = &c->ctl[ADAC_CTL_DRY_WET],
+                               *pre = &c->ctl[ADAC_CTL_PRE_DELAY];
+    if (rt60->enabled) {
+        adac_strbuf_printf(s, "// rt60 (0: off): a line of m samples is scaled by 10^(-3 m / (fs rt60)).\n"
+                              "adac_rt60 = ");
+        emit_slider(s, ADAC_CTL_RT60, rt60);
+        adac_strbuf_printf(s, ";\n"
+                              "adac_rt60_gain(coeff, init) = select2(adac_rt60 > 0, 1.0,\n"
+                              "  pow(10.0, coeff / max(adac_rt60, 1e-09))) : adac_smooth(init);\n");
+        if (c->omitted[0]) adac_strbuf_printf(s, "// rt60 does not reach the loop(s) at %s.\n", c->omitted);
+    }
+    if (dw->enabled) {
+        adac_strbuf_printf(s, "// dry_wet: out = dry (1 - w) + wet w.\nadac_dry_wet = ");
+        emit_slider(s, ADAC_CTL_DRY_WET, dw);
+        adac_strbuf_printf(s, " : adac_smooth(");
+        adac_strbuf_number(s, dw->init);
+        adac_strbuf_printf(s, ");\nadac_mix = *(1 - adac_dry_wet), *(adac_dry_wet) :> _;\n");
+    }
+    if (pre->enabled) {
+        adac_strbuf_printf(s, "// pre_delay: the wet path's input, delayed by linear interpolation.\n"
+                              "adac_pre_delay = ");
+        emit_slider(s, ADAC_CTL_PRE_DELAY, pre);
+        adac_strbuf_printf(s, " * ");
+        adac_strbuf_number(s, c->fs_per_ms);
+        adac_strbuf_printf(s, " : adac_smooth(");
+        adac_strbuf_number(s, pre->init * c->fs_per_ms);
+        adac_strbuf_printf(s, ");\n"
+                              "adac_pre_delay_line = _ <: (@(i0) : *(1 - f)), (@(i0 + 1) : *(f)) :> _\n"
+                              "with { i0 = max(0, min(%d, int(adac_pre_delay))); f = adac_pre_delay - "
+                              "int(adac_pre_delay); };\n",
+                           c->pre_delay_max);
+    }
+    adac_strbuf_printf(s, "\n");
+}
+
 static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
 {
     adac_strbuf *s = &c->out;
@@ -197,6 +273,7 @@ static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
         adac_strbuf_printf(s, "; followed by %lld sample(s) to align loop timing",
                            (long long)n->post_delay);
     adac_strbuf_printf(s, "\n%s = ", name);
+    if (adac_controls_rt60_index(c->controls, n) >= 0) emit_rt60_gains(s, n, c->controls);
     if (n->type == ADAC_NODE_GAIN && n->structure != ADAC_MATRIX_DENSE) {
         emit_structured_matrix(s, n);
     } else if (is_matrix_leaf(n) && !(n->n_in == 1 && n->n_out == 1)) {
@@ -326,10 +403,16 @@ static void safe_name(const char *name, char *buf, size_t len)
 
 char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
 {
+    return adac_faust_emit_controlled(g, NULL, err, err_len);
+}
+
+char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, char *err, size_t err_len)
+{
     char name[256];
     safe_name(g->name, name, sizeof name);
     adac_plan(g, ADAC_PLAN_UNIT_LOOP);
-    emit_ctx c = {{0}, 0};
+    if (controls && !adac_controls_any(controls)) controls = NULL;
+    emit_ctx c = {{0}, 0, controls};
     adac_strbuf *s = &c.out;
     adac_strbuf_printf(s,
                        "// Generated by adac-faust from ADAC IR version %d. Regenerate from the\n"
@@ -351,11 +434,30 @@ char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
         adac_strbuf_printf(s, "// One Hadamard butterfly: (a, b) -> (a + b, a - b), optionally scaled.\n"
                               "adac_butterfly = _, _ <: +, -;\n"
                               "adac_butterfly_scaled(g) = _, _ <: (+ : *(g)), (- : *(g));\n\n");
+    if (controls) emit_control_definitions(s, controls);
     emit_definitions(&c, g->root);
     c.leaf_counter = 0;
-    adac_strbuf_printf(s, "process = ");
+    int dry_wet = controls && controls->ctl[ADAC_CTL_DRY_WET].enabled;
+    int pre = controls && controls->ctl[ADAC_CTL_PRE_DELAY].enabled;
+    int ni = g->root->n_in;
+    adac_strbuf_printf(s, controls ? "model = " : "process = ");
     emit_expr(&c, g->root, 0);
     adac_strbuf_printf(s, ";\n");
+    if (!controls) goto done;
+    adac_strbuf_printf(s, "\nprocess = ");
+    if (dry_wet) {
+        /* (dry, wet) side by side, then paired channel by channel into the mix. */
+        adac_strbuf_printf(s, "par(i, %d, _) <: (par(i, %d, _), (", ni, ni);
+        if (pre) adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : ", ni);
+        adac_strbuf_printf(s, "model)) : route(%d, %d", 2 * ni, 2 * ni);
+        for (int j = 1; j <= ni; j++) adac_strbuf_printf(s, ", (%d, %d), (%d, %d)", j, 2 * j - 1, ni + j, 2 * j);
+        adac_strbuf_printf(s, ") : par(i, %d, adac_mix);\n", ni);
+    } else if (pre) {
+        adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : model;\n", ni);
+    } else {
+        adac_strbuf_printf(s, "model;\n");
+    }
+done:;
     char *text = adac_strbuf_take(s);
     if (!text) snprintf(err, err_len, "out of memory while emitting FAUST");
     return text;

@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "delay_line.h"
+#include "macro_controls.h"
 #include "matrix_mix.h"
 #include "plan.h"
 #include "sos_bank.h"
@@ -30,28 +31,39 @@ struct proc {
     adac_delay_line *post;      /* one per output when post_delay > 0 */
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
     adac_sos_bank bank;         /* parallel sos leaf: all channels together */
+
+    adac_macro *macro;  /* the engine's macro-controls */
+    int rt60_loop;      /* delay leaf at a loop's head: which rt60 line gains, or -1 */
 };
+
+/* The graph runs in slices of at most this many samples whatever the caller's
+ * block: a slice of every bus then stays in L1 while it passes from node to node,
+ * which matters more than per-slice overhead once a network has tens of lines. */
+#define SLICE 64
 
 struct adac_engine {
     adac_graph *graph;
     proc *root;
+    adac_macro macro;
     int max_block;
     const double **in_at; /* the caller's channels, advanced to the current slice */
     double **out_at;
 };
 
-static proc *proc_build(const adac_node *n)
+static proc *proc_build(const adac_node *n, adac_macro *macro)
 {
     proc *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->node = n;
+    p->macro = macro;
+    p->rt60_loop = adac_controls_rt60_index(&macro->spec, n);
     p->advance = n->advance;
     p->post_delay = n->post_delay;
     p->loop_len = n->loop_len;
     p->delay_headed = n->delay_headed;
     if (n->n_children) {
         p->children = calloc(n->n_children, sizeof *p->children);
-        for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i]);
+        for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i], macro);
     }
     return p;
 }
@@ -119,6 +131,8 @@ static int proc_prepare(proc *p, int max_block)
         p->n_lines = n->n_in;
         for (int c = 0; c < n->n_in; c++)
             if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
+        /* rt60 scales the lines' input, which is not ours to change: a copy. */
+        if (p->rt60_loop >= 0 && !(p->bus_a = bus_alloc(n->n_in, max_block))) return 0;
         break;
     }
     case ADAC_NODE_PARALLEL_SOS:
@@ -204,8 +218,9 @@ static void process_delay_headed(proc *p, const double *const *in, double *const
         for (int k = 0; k < ch; k++) {
             const double *x = in[k] + off;
             for (int t = 0; t < c; t++) p->bus_a[k][t] = x[t] + p->bus_b[k][t];
-            adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
         }
+        if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->bus_a, c);
+        for (int k = 0; k < ch; k++) adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
     }
 }
 
@@ -251,6 +266,11 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
     case ADAC_NODE_PARALLEL_DELAY:
     case ADAC_NODE_FIR:
     case ADAC_NODE_PARALLEL_FIR:
+        if (p->rt60_loop >= 0) {
+            for (int i = 0; i < nd->n_in; i++) memcpy(p->bus_a[i], in[i], (size_t)n * sizeof(double));
+            adac_macro_rt60(p->macro, p->rt60_loop, p->bus_a, n);
+            in = (const double *const *)p->bus_a;
+        }
         for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
         read_taps(p, out, n, 0);
         break;
@@ -351,24 +371,26 @@ static void proc_free(proc *p)
 
 adac_engine *adac_engine_create(adac_graph *g)
 {
+    return adac_engine_create_controlled(g, NULL);
+}
+
+adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *controls)
+{
     adac_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     e->graph = g;
+    adac_controls none = {0};
+    int macro_ok = adac_macro_init(&e->macro, controls ? controls : &none, g->root->n_in, SLICE);
     adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
-    e->root = proc_build(g->root);
+    e->root = proc_build(g->root, &e->macro);
     e->in_at = calloc(g->root->n_in, sizeof *e->in_at);
     e->out_at = calloc(g->root->n_out, sizeof *e->out_at);
-    if (!e->root || !e->in_at || !e->out_at) {
+    if (!macro_ok || !e->root || !e->in_at || !e->out_at) {
         adac_engine_free(e);
         return NULL;
     }
     return e;
 }
-
-/* The graph runs in slices of at most this many samples whatever the caller's
- * block: a slice of every bus then stays in L1 while it passes from node to node,
- * which matters more than per-slice overhead once a network has tens of lines. */
-#define SLICE 64
 
 int adac_engine_prepare(adac_engine *e, int max_block)
 {
@@ -378,11 +400,19 @@ int adac_engine_prepare(adac_engine *e, int max_block)
     return proc_prepare(e->root, slice);
 }
 
+/* One slice: the macro-controls around the model (pre-delay before, dry/wet after). */
+static void process_slice(adac_engine *e, const double *const *in, double *const *out, int n)
+{
+    adac_macro_begin(&e->macro);
+    proc_process(e->root, adac_macro_pre_delay(&e->macro, in, n), out, n);
+    adac_macro_dry_wet(&e->macro, in, out, e->graph->root->n_out, n);
+}
+
 void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n)
 {
     int ni = e->graph->root->n_in, no = e->graph->root->n_out;
     if (n <= SLICE) {
-        proc_process(e->root, in, out, n);
+        process_slice(e, in, out, n);
         return;
     }
     const double **in_at = e->in_at;
@@ -391,19 +421,26 @@ void adac_engine_process(adac_engine *e, const double *const *in, double *const 
         int len = n - off < SLICE ? n - off : SLICE;
         for (int c = 0; c < ni; c++) in_at[c] = in[c] + off;
         for (int c = 0; c < no; c++) out_at[c] = out[c] + off;
-        proc_process(e->root, in_at, out_at, len);
+        process_slice(e, in_at, out_at, len);
     }
+}
+
+double adac_engine_set_control(adac_engine *e, adac_control_id id, double value)
+{
+    return adac_macro_set(&e->macro, id, value);
 }
 
 void adac_engine_reset(adac_engine *e)
 {
     proc_reset(e->root);
+    adac_macro_reset(&e->macro);
 }
 
 void adac_engine_free(adac_engine *e)
 {
     if (!e) return;
     proc_free(e->root);
+    adac_macro_free(&e->macro);
     free(e->in_at);
     free(e->out_at);
     free(e);
@@ -422,16 +459,20 @@ int adac_engine_num_outputs(const adac_engine *e)
 int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, double *out)
 {
     adac_engine *e = adac_engine_create(g);
-    if (!e || !adac_engine_prepare(e, max_block)) {
-        adac_engine_free(e);
-        return 0;
-    }
+    int ok = e && adac_engine_prepare(e, max_block) && adac_engine_render_paths(e, n_samples, out);
+    adac_engine_free(e);
+    return ok;
+}
+
+int adac_engine_render_paths(adac_engine *e, int n_samples, double *out)
+{
+    const adac_graph *g = e->graph;
+    int max_block = e->max_block;
     int ni = g->root->n_in, no = g->root->n_out;
     double **x = bus_alloc(ni, max_block), **y = bus_alloc(no, max_block);
     if (!x || !y) {
         bus_free(x);
         bus_free(y);
-        adac_engine_free(e);
         return 0;
     }
     for (int i = 0; i < ni; i++) {
@@ -448,6 +489,5 @@ int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, doub
     }
     bus_free(x);
     bus_free(y);
-    adac_engine_free(e);
     return 1;
 }

@@ -6,11 +6,18 @@
 #ifndef ADAC_ENGINE_H
 #define ADAC_ENGINE_H
 
+#include "controls.h"
 #include "graph.h"
 
 typedef struct adac_engine adac_engine;
 
 adac_engine *adac_engine_create(adac_graph *g);
+/* With macro-controls (controls.h; NULL for none). The engine keeps its own copy. */
+adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *controls);
+/* Moves a control's slider, from any thread, also while processing; the value is
+ * clamped to the control's range and smoothed. Returns the value taken, or NAN
+ * if the control is not enabled. */
+double adac_engine_set_control(adac_engine *e, adac_control_id id, double value);
 int adac_engine_prepare(adac_engine *e, int max_block);
 /* in: n_inputs channel pointers, out: n_outputs channel pointers, n <= max_block.
  * in and out must not share memory. */
@@ -23,5 +30,8 @@ int adac_engine_num_outputs(const adac_engine *e);
 /* Convenience: impulse responses of every input->output path, n_samples long,
  * laid out as out[(o * n_in + i) * n_samples + t]. Returns 0 on allocation failure. */
 int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, double *out);
+/* The same from a prepared engine, in its current control settings; each path
+ * starts from a reset (state cleared, sliders smoothing from their init). */
+int adac_engine_render_paths(adac_engine *e, int n_samples, double *out);
 
 #endif

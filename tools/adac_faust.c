@@ -9,24 +9,28 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: adac-faust MODEL.json [-o OUT.dsp]\n"
+            "usage: adac-faust MODEL.json [-o OUT.dsp] [--controls JSON]\n"
             "\n"
             "Compiles an ADAC IR model to readable, deterministic FAUST. Without -o the\n"
             "code goes to standard output. Nothing is written if the model is invalid.\n"
             "\n"
             "  -o, --output FILE   write the .dsp to FILE (atomically)\n"
+            "  --controls JSON     macro-controls as sliders, e.g. '{\"rt60\": true, \"dry_wet\":\n"
+            "                      {\"init\": 0.5}, \"pre_delay\": true}' (see docs/controls.md)\n"
             "  -h, --help          show this help\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *model = NULL, *outp = NULL;
+    const char *model = NULL, *outp = NULL, *controls_json = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
             outp = argv[++i];
+        } else if (!strcmp(argv[i], "--controls") && i + 1 < argc) {
+            controls_json = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "adac-faust: unknown option %s\n", argv[i]);
             usage(stderr);
@@ -48,7 +52,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "adac-faust: %s: %s\n", model, err);
         return 1;
     }
-    char *code = adac_faust_emit(g, err, sizeof err);
+    adac_controls controls;
+    char *code = NULL;
+    if (adac_controls_parse(controls_json, g, &controls, err, sizeof err)) {
+        if (controls.omitted[0])
+            fprintf(stderr, "adac-faust: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
+        code = adac_faust_emit_controlled(g, &controls, err, sizeof err);
+        adac_controls_free(&controls);
+    }
     adac_graph_free(g);
     if (!code) {
         fprintf(stderr, "adac-faust: %s\n", err);

@@ -2,12 +2,16 @@
 #include "atomic_file.h"
 #include "engine.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <portaudio.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
 
 #define BLOCK_DEFAULT 256
 
@@ -34,6 +38,13 @@ static void usage(FILE *f)
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
+            "\n"
+            "macro-controls (layered on the model; see docs/controls.md):\n"
+            "  --controls JSON  which controls, with init/min/max/step overrides, e.g.\n"
+            "                   '{\"rt60\": {\"max\": 30}, \"dry_wet\": true}'\n"
+            "  --set NAME=V     start control NAME (rt60 s, dry_wet 0..1, pre_delay ms) at V;\n"
+            "                   enables it if --controls did not. Repeatable.\n"
+            "  While playing, lines 'NAME=V' on standard input move a control (smoothed).\n"
             "  -h, --help       show this help\n",
             BLOCK_DEFAULT);
 }
@@ -46,6 +57,71 @@ typedef struct {
     long file_frames, pos;
     long frames_left;   /* -1: unlimited */
 } player;
+
+/* --controls with every --set NAME=V folded in as that control's init. */
+static char *controls_request(const char *json, char **sets, int n_sets)
+{
+    cJSON *doc = json ? cJSON_Parse(json) : cJSON_CreateObject();
+    if (!doc || !cJSON_IsObject(doc)) {
+        fprintf(stderr, "adac-run: --controls: expected a JSON object such as '{\"rt60\": true}'\n");
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    for (int k = 0; k < n_sets; k++) {
+        char name[64];
+        const char *eq = strchr(sets[k], '=');
+        char *end = NULL;
+        double v = eq ? strtod(eq + 1, &end) : NAN;
+        if (!eq || (size_t)(eq - sets[k]) >= sizeof name || end == eq + 1 || *end || !isfinite(v)) {
+            fprintf(stderr, "adac-run: --set %s: expected NAME=NUMBER, e.g. --set rt60=2.5\n", sets[k]);
+            cJSON_Delete(doc);
+            return NULL;
+        }
+        memcpy(name, sets[k], (size_t)(eq - sets[k]));
+        name[eq - sets[k]] = 0;
+        cJSON *entry = cJSON_GetObjectItemCaseSensitive(doc, name);
+        if (!entry || cJSON_IsBool(entry)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(doc, name);
+            entry = cJSON_AddObjectToObject(doc, name);
+        }
+        if (!cJSON_IsObject(entry)) continue; /* the parser reports the bad entry */
+        cJSON_DeleteItemFromObjectCaseSensitive(entry, "init");
+        cJSON_AddNumberToObject(entry, "init", v);
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    return text;
+}
+
+/* While playing: 'NAME=V' lines on standard input move controls. Never blocks
+ * for input that is not there; stops looking after end of file. */
+static void poll_control_input(adac_engine *e, int *stdin_open, double seconds_in)
+{
+    while (*stdin_open) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(STDIN_FILENO, &fds);
+        struct timeval zero = {0, 0};
+        if (select(STDIN_FILENO + 1, &fds, NULL, NULL, &zero) <= 0) return;
+        char line[256], name[64];
+        double v;
+        if (!fgets(line, sizeof line, stdin)) {
+            *stdin_open = 0;
+            return;
+        }
+        if (sscanf(line, " %63[^= ] = %lf", name, &v) != 2) {
+            fprintf(stderr, "adac-run: ignored '%.*s': expected NAME=VALUE\n", (int)strcspn(line, "\n"), line);
+            continue;
+        }
+        int id = adac_control_find(name);
+        double took = id < 0 ? NAN : adac_engine_set_control(e, (adac_control_id)id, v);
+        if (isnan(took))
+            fprintf(stderr, "adac-run: no control '%s' in this run (enable it with --controls or --set)\n", name);
+        else
+            fprintf(stderr, "adac-run: %s -> %g at %.2f s%s\n", name, took, seconds_in,
+                    took != v ? " (clamped to its range)" : "");
+    }
+}
 
 static double **bus(int ch, int n)
 {
@@ -167,8 +243,10 @@ int main(int argc, char **argv)
 {
     const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio";
     long ir_len = 0, device = -1;
-    int block = BLOCK_DEFAULT, play = 0, dbl = 0;
+    int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0;
     double seconds = -1;
+    const char *controls_json = NULL;
+    char **sets = calloc(argc, sizeof *sets);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -203,6 +281,10 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--seconds") && more) {
             seconds = strtod(argv[++i], NULL);
+        } else if (!strcmp(a, "--controls") && more) {
+            controls_json = argv[++i];
+        } else if (!strcmp(a, "--set") && more) {
+            sets[n_sets++] = argv[++i];
         } else if (!strcmp(a, "--play")) {
             play = 1;
         } else if (!strcmp(a, "--double")) {
@@ -237,12 +319,29 @@ int main(int argc, char **argv)
         return 1;
     }
     int ni = g->root->n_in, no = g->root->n_out, rc = 0;
+    adac_controls controls;
+    char *request = controls_json || n_sets ? controls_request(controls_json, sets, n_sets) : NULL;
+    free(sets);
+    if ((controls_json || n_sets) && !request) return 2;
+    if (!adac_controls_parse(request, g, &controls, err, sizeof err)) {
+        fprintf(stderr, "adac-run: %s\n", err);
+        return 2;
+    }
+    free(request);
+    if (controls.omitted[0])
+        fprintf(stderr, "adac-run: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
+    adac_engine *e = adac_engine_create_controlled(g, &controls);
+    adac_controls_free(&controls);
+    if (!e || !adac_engine_prepare(e, block)) {
+        fprintf(stderr, "adac-run: out of memory\n");
+        return 1;
+    }
 
     if (ir_len) {
         long paths = (long)ni * no;
         double *ir = malloc((size_t)paths * ir_len * sizeof *ir);
         double *inter = malloc((size_t)paths * ir_len * sizeof *inter);
-        if (!ir || !inter || !adac_engine_render_impulse(g, (int)ir_len, block, ir)) {
+        if (!ir || !inter || !adac_engine_render_paths(e, (int)ir_len, ir)) {
             fprintf(stderr, "adac-run: out of memory\n");
             return 1;
         }
@@ -254,15 +353,11 @@ int main(int argc, char **argv)
                    out_path);
         free(ir);
         free(inter);
+        adac_engine_free(e);
         adac_graph_free(g);
         return rc;
     }
 
-    adac_engine *e = adac_engine_create(g);
-    if (!e || !adac_engine_prepare(e, block)) {
-        fprintf(stderr, "adac-run: out of memory\n");
-        return 1;
-    }
     player p = {e, ni, no, block, bus(ni, block), bus(no, block), NULL, 0, 0, -1};
     float *file = NULL;
     if (in_path) {
@@ -291,9 +386,24 @@ int main(int argc, char **argv)
         if (!in_path) p.frames_left = (long)((seconds > 0 ? seconds : 1.0) * g->fs);
         float *o = malloc((size_t)block * no * sizeof *o);
         float *silence = calloc((size_t)block * (ni ? ni : 1), sizeof *silence);
+        /* Paced like a sound card: one block per block period, so that control
+         * changes arrive while it plays. */
         long total = 0;
-        while (!player_render(&p, silence, o, block)) total += block;
-        total += block;
+        int stdin_open = 1;
+        struct timespec next;
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        for (;;) {
+            poll_control_input(e, &stdin_open, total / g->fs);
+            int done = player_render(&p, silence, o, block);
+            total += block;
+            if (done) break;
+            next.tv_nsec += (long)(1e9 * block / g->fs);
+            while (next.tv_nsec >= 1000000000L) {
+                next.tv_nsec -= 1000000000L;
+                next.tv_sec++;
+            }
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        }
         printf("adac-run: null backend rendered %ld frames (%.2f s) in blocks of %d\n", total,
                total / g->fs, block);
         free(o);
@@ -333,7 +443,11 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("adac-run: playing %s (%d in, %d out) at %g Hz; Ctrl-C stops\n", model, ni, no, g->fs);
-        while (Pa_IsStreamActive(s) == 1) Pa_Sleep(50);
+        int stdin_open = 1;
+        while (Pa_IsStreamActive(s) == 1) {
+            poll_control_input(e, &stdin_open, Pa_GetStreamTime(s));
+            Pa_Sleep(20);
+        }
         Pa_CloseStream(s);
         Pa_Terminate();
     }

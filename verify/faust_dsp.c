@@ -6,11 +6,68 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_PARAMS 16
+
 struct adac_faust_dsp {
     llvm_dsp_factory *factory;
     llvm_dsp *dsp;
     int double_precision;
+    /* Slider values set by the caller, put back after every init (which resets
+     * sliders to their init values). */
+    int n_params;
+    void *param_zone[MAX_PARAMS];
+    double param_value[MAX_PARAMS];
 };
+
+static void apply_params(adac_faust_dsp *d)
+{
+    for (int k = 0; k < d->n_params; k++) {
+        if (d->double_precision)
+            *(double *)d->param_zone[k] = d->param_value[k];
+        else
+            *(float *)d->param_zone[k] = (float)d->param_value[k];
+    }
+}
+
+/* Finding a slider's zone by its label: FAUST hands labels without their
+ * [metadata]. Every other UI callback does nothing. */
+typedef struct {
+    const char *label;
+    void *zone;
+} zone_search;
+
+static void ui_box(void *ui, const char *label) {}
+static void ui_close(void *ui) {}
+static void ui_button(void *ui, const char *label, FAUSTFLOAT *zone)
+{
+    zone_search *z = ui;
+    if (!strcmp(label, z->label)) z->zone = zone;
+}
+static void ui_slider(void *ui, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT init, FAUSTFLOAT min,
+                      FAUSTFLOAT max, FAUSTFLOAT step)
+{
+    ui_button(ui, label, zone);
+}
+static void ui_bargraph(void *ui, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT min, FAUSTFLOAT max) {}
+static void ui_soundfile(void *ui, const char *label, const char *url, struct Soundfile **sf) {}
+static void ui_declare(void *ui, FAUSTFLOAT *zone, const char *key, const char *value) {}
+
+int adac_faust_set_param(adac_faust_dsp *d, const char *label, double value)
+{
+    zone_search z = {label, NULL};
+    UIGlue glue = {&z, ui_box, ui_box, ui_box, ui_close, ui_button, ui_button, ui_slider, ui_slider,
+                   ui_slider, ui_bargraph, ui_bargraph, ui_soundfile, ui_declare};
+    buildUserInterfaceCDSPInstance(d->dsp, &glue);
+    if (!z.zone) return 0;
+    int k = 0;
+    while (k < d->n_params && d->param_zone[k] != z.zone) k++;
+    if (k == MAX_PARAMS) return 0;
+    if (k == d->n_params) d->n_params++;
+    d->param_zone[k] = z.zone;
+    d->param_value[k] = value;
+    apply_params(d);
+    return 1;
+}
 
 adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int double_precision,
                                    char *err, size_t err_len)
@@ -65,6 +122,7 @@ int adac_faust_render_impulse(adac_faust_dsp *d, int fs, int n, double *out)
     for (int c = 0; c < ni + no; c++) bufs[c] = mem + (size_t)c * n * sample;
     for (int i = 0; i < ni; i++) {
         initCDSPInstance(d->dsp, fs);
+        apply_params(d);
         memset(mem, 0, (size_t)ni * n * sample);
         if (d->double_precision)
             ((double *)bufs[i])[0] = 1.0;
@@ -101,6 +159,7 @@ int adac_faust_is_double(const adac_faust_dsp *d)
 void adac_faust_init(adac_faust_dsp *d, int fs)
 {
     initCDSPInstance(d->dsp, fs);
+    apply_params(d);
 }
 
 void adac_faust_compute(adac_faust_dsp *d, int n, void **in, void **out)

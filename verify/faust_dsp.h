@@ -17,7 +17,11 @@ void *adac_faust_new_instance(adac_faust_dsp *d);
 void adac_faust_delete_instance(void *instance);
 /* Whether the instance computes in double (it was compiled with -double). */
 int adac_faust_is_double(const adac_faust_dsp *d);
+/* Initialises for fs, then puts back the slider values set with set_param. */
 void adac_faust_init(adac_faust_dsp *d, int fs);
+/* Sets the slider (or button) labelled `label` (without its [metadata]) and keeps
+ * the value across later inits and renders. Returns 0 if there is no such slider. */
+int adac_faust_set_param(adac_faust_dsp *d, const char *label, double value);
 /* One block: in/out are float ** or double ** as adac_faust_is_double says. */
 void adac_faust_compute(adac_faust_dsp *d, int n, void **in, void **out);
 int adac_faust_num_inputs(const adac_faust_dsp *d);

@@ -3,6 +3,8 @@ after the IR: validation, the engine, the FAUST emitter and libfaust rendering."
 from __future__ import annotations
 
 import ctypes
+import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -47,11 +49,14 @@ _lib = _load()
 _c = ctypes
 _lib.adac_capi_ir_version.restype = _c.c_int
 _lib.adac_capi_check.argtypes = [_c.c_char_p, _c.POINTER(_c.c_int), _c.POINTER(_c.c_int), _c.c_char_p, _c.c_size_t]
-_lib.adac_capi_to_faust.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_to_faust.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_to_faust.restype = _c.c_void_p
-_lib.adac_capi_render_engine.argtypes = [_c.c_char_p, _c.c_int, _c.c_int, _c.POINTER(_c.c_double), _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_render_engine.argtypes = [
+    _c.c_char_p, _c.c_char_p, _c.POINTER(_c.c_double), _c.c_int, _c.c_int, _c.POINTER(_c.c_double),
+    _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_render_faust.argtypes = [
-    _c.c_char_p, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.POINTER(_c.c_double),
+    _c.c_char_p, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.POINTER(_c.c_char_p),
+    _c.POINTER(_c.c_double), _c.c_int, _c.POINTER(_c.c_double),
     _c.POINTER(_c.c_int), _c.POINTER(_c.c_int), _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 
@@ -70,9 +75,20 @@ def check(text: str) -> tuple[int, int]:
     return ni.value, no.value
 
 
-def to_faust(text: str) -> str:
+CONTROL_NAMES = ("rt60", "dry_wet", "pre_delay")
+
+
+def _controls_text(controls) -> bytes | None:
+    if controls is None:
+        return None
+    if not isinstance(controls, dict):
+        raise TypeError(f"controls must be a dict such as {{'rt60': True}}, got {type(controls).__name__}")
+    return json.dumps(controls, allow_nan=False).encode()
+
+
+def to_faust(text: str, controls: dict | None = None) -> str:
     err = _err()
-    ptr = _lib.adac_capi_to_faust(text.encode(), err, _ERR_LEN)
+    ptr = _lib.adac_capi_to_faust(text.encode(), _controls_text(controls), err, _ERR_LEN)
     if not ptr:
         raise IRError(err.value.decode())
     try:
@@ -81,12 +97,19 @@ def to_faust(text: str) -> str:
         _lib.adac_capi_free(ptr)
 
 
-def render_engine(text: str, n: int, block: int = 256) -> np.ndarray:
+def render_engine(text: str, n: int, block: int = 256, controls: dict | None = None,
+                  values: dict | None = None) -> np.ndarray:
     """Engine impulse responses as an array (n, outputs, inputs)."""
     ni, no = check(text)
     out = np.zeros(no * ni * n)
     err = _err()
-    ok = _lib.adac_capi_render_engine(text.encode(), int(n), int(block),
+    vals = None
+    if values:
+        unknown = sorted(set(values) - set(CONTROL_NAMES))
+        if unknown:
+            raise IRError(f"controls.{unknown[0]}: unknown control (known: {', '.join(CONTROL_NAMES)})")
+        vals = (_c.c_double * 3)(*[float(values.get(k, math.nan)) for k in CONTROL_NAMES])
+    ok = _lib.adac_capi_render_engine(text.encode(), _controls_text(controls), vals, int(n), int(block),
                                       out.ctypes.data_as(_c.POINTER(_c.c_double)), err, _ERR_LEN)
     if not ok:
         raise IRError(err.value.decode())
@@ -94,12 +117,16 @@ def render_engine(text: str, n: int, block: int = 256) -> np.ndarray:
 
 
 def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True,
-                 max_paths: int = 4096) -> np.ndarray:
-    """Compile FAUST source with libfaust and return its impulse responses (n, out, in)."""
+                 max_paths: int = 4096, values: dict | None = None) -> np.ndarray:
+    """Compile FAUST source with libfaust and return its impulse responses (n, out, in),
+    with the sliders named in `values` set first."""
     out = np.zeros(max_paths * n)
     ni, no, err = _c.c_int(), _c.c_int(), _err()
+    values = values or {}
+    labels = (_c.c_char_p * max(1, len(values)))(*[k.encode() for k in values])
+    vals = (_c.c_double * max(1, len(values)))(*[float(v) for v in values.values()])
     ok = _lib.adac_capi_render_faust(code.encode(), int(fs), int(n), int(bool(double_precision)),
-                                     int(max_paths), out.ctypes.data_as(_c.POINTER(_c.c_double)),
+                                     len(values), labels, vals, int(max_paths), out.ctypes.data_as(_c.POINTER(_c.c_double)),
                                      _c.byref(ni), _c.byref(no), err, _ERR_LEN)
     if not ok:
         raise RuntimeError(err.value.decode())

@@ -65,19 +65,25 @@ def save(config: Config, path: os.PathLike | str) -> None:
 
 
 def json_to_faust(config: Config, controls: dict | None = None) -> str:
-    """FAUST source for an IR model, from the same C emitter as `adac-faust`."""
-    if controls:
-        raise NotImplementedError(
-            f"macro-controls {sorted(controls)} are not available in this version of ADAC; "
-            "call json_to_faust(config) without controls")
-    return _lib.to_faust(to_text(config))
+    """FAUST source for an IR model, from the same C emitter as `adac-faust`.
+
+    controls: macro-controls layered on the model, e.g. ``{"rt60": True, "dry_wet":
+    {"init": 0.5}, "pre_delay": {"max": 100}}`` (each True, False or init/min/max/step
+    overrides; see docs/controls.md). An unknown control, or one that does not apply
+    to the model, raises IRError."""
+    return _lib.to_faust(to_text(config), controls)
 
 
-def render_engine(config: Config, n: int, block: int = 256) -> np.ndarray:
-    """Impulse responses from the C engine, shape (n, outputs, inputs)."""
-    return _lib.render_engine(to_text(config), n, block)
+def render_engine(config: Config, n: int, block: int = 256, controls: dict | None = None,
+                  values: dict | None = None) -> np.ndarray:
+    """Impulse responses from the C engine, shape (n, outputs, inputs). With
+    `controls` as in json_to_faust, `values` moves sliders from their init before
+    the render starts (they are smoothed, as in FAUST)."""
+    return _lib.render_engine(to_text(config), n, block, controls, values)
 
 
-def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True) -> np.ndarray:
-    """Compile FAUST with libfaust in-process; impulse responses (n, outputs, inputs)."""
-    return _lib.render_faust(code, n, fs, double_precision)
+def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True,
+                 values: dict | None = None) -> np.ndarray:
+    """Compile FAUST with libfaust in-process; impulse responses (n, outputs, inputs),
+    with the sliders named in `values` (e.g. {"rt60": 2.0}) set first."""
+    return _lib.render_faust(code, n, fs, double_precision, values=values)
