@@ -1,5 +1,6 @@
 #include "adac_capi.h"
 
+#include "certificate.h"
 #include "engine.h"
 #include "faust_dsp.h"
 #include "faust_emit.h"
@@ -86,6 +87,26 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
         snprintf(err, err_len, "FAUST render: out of memory");
     adac_faust_free(d);
     return ok;
+}
+
+char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return NULL;
+    adac_controls c;
+    char *text = NULL;
+    if (adac_controls_parse(controls, g, &c, err, err_len)) {
+        adac_certify_options o;
+        adac_certify_defaults(&o);
+        o.single_precision = single_precision;
+        cJSON *doc = adac_certify(g, &c, &o);
+        text = doc ? cJSON_Print(doc) : NULL;
+        if (!text) snprintf(err, err_len, "certificate: out of memory");
+        cJSON_Delete(doc);
+        adac_controls_free(&c);
+    }
+    adac_graph_free(g);
+    return text;
 }
 
 void adac_capi_free(void *p)

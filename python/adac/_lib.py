@@ -58,6 +58,8 @@ _lib.adac_capi_render_faust.argtypes = [
     _c.c_char_p, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.POINTER(_c.c_char_p),
     _c.POINTER(_c.c_double), _c.c_int, _c.POINTER(_c.c_double),
     _c.POINTER(_c.c_int), _c.POINTER(_c.c_int), _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_certify.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_certify.restype = _c.c_void_p
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 
 IR_VERSION = _lib.adac_capi_ir_version()
@@ -86,15 +88,25 @@ def _controls_text(controls) -> bytes | None:
     return json.dumps(controls, allow_nan=False).encode()
 
 
-def to_faust(text: str, controls: dict | None = None) -> str:
-    err = _err()
-    ptr = _lib.adac_capi_to_faust(text.encode(), _controls_text(controls), err, _ERR_LEN)
+def _take_string(ptr, err) -> str:
     if not ptr:
         raise IRError(err.value.decode())
     try:
         return _c.string_at(ptr).decode()
     finally:
         _lib.adac_capi_free(ptr)
+
+
+def certify(text: str, controls: dict | None = None, single_precision: bool = True) -> str:
+    """The stability certificate as JSON text."""
+    err = _err()
+    return _take_string(_lib.adac_capi_certify(text.encode(), _controls_text(controls),
+                                               int(bool(single_precision)), err, _ERR_LEN), err)
+
+
+def to_faust(text: str, controls: dict | None = None) -> str:
+    err = _err()
+    return _take_string(_lib.adac_capi_to_faust(text.encode(), _controls_text(controls), err, _ERR_LEN), err)
 
 
 def render_engine(text: str, n: int, block: int = 256, controls: dict | None = None,

@@ -1,0 +1,516 @@
+/* Stability certificate.
+ *
+ * A loop y = fF(x + fB(y)) is stable when I - L(z), L = fB fF, stays invertible
+ * for |z| >= 1 (its elements being stable themselves). Three tools, in order:
+ *
+ * 1. Small gain. If the product of the elements' spectral norms around the loop
+ *    is below 1 at every frequency, the loop is stable - and stays stable under
+ *    any time variation of gains that never exceed the values certified (the
+ *    product bounds the l2-induced gain). The frequency axis is covered by
+ *    intervals, each with a bound valid over the whole interval (loop_model.c);
+ *    intervals whose bound reaches 1 while the value at their centre does not
+ *    are split until they certify or the split budget runs out.
+ * 2. Losslessness. A loop whose elements are all isometries (orthogonal matrix,
+ *    unit delays: a lossless prototype) has its poles on the unit circle:
+ *    marginally stable.
+ * 3. The argument principle. With every element stable, det(I - L(z)) is
+ *    analytic for |z| >= 1 and equals 1 at infinity, so the number of its zeros
+ *    outside the unit circle - unstable closed-loop poles - is minus its winding
+ *    number around 0 along the circle. Counted on a grid fine enough for the
+ *    loop's delays, refined wherever the phase turns fast, and counted again on
+ *    a grid twice as fine; a positive count proves instability.
+ */
+#include "certificate.h"
+
+#include "loop_model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { V_CERTIFIED, V_MARGINAL, V_INDETERMINATE, V_NOT_CERTIFIED, V_UNSTABLE } verdict;
+
+static const char *const verdict_names[] = {"certified-stable", "marginally-stable", "indeterminate",
+                                            "not-certified", "unstable"};
+
+void adac_certify_defaults(adac_certify_options *o)
+{
+    o->single_precision = 1;
+    o->grid = 1024;
+    o->max_points = 1 << 19;
+}
+
+typedef struct {
+    const adac_certify_options *opt;
+    double fs;
+    double slack; /* relative margin for rounding in the bound itself and in run-time gains */
+    double lossless_tol;
+    cJSON *loops, *filters;
+    verdict worst;
+} cert_ctx;
+
+static void worsen(cert_ctx *c, verdict v)
+{
+    if (v > c->worst) c->worst = v;
+}
+
+/* ---- elements around a loop: series flattened, shells opened ---- */
+
+typedef struct {
+    const cnode **item;
+    int n, cap;
+} element_list;
+
+static void flatten(const cnode *c, element_list *l)
+{
+    if (c->node->type == ADAC_NODE_SERIES || c->node->type == ADAC_NODE_SHELL) {
+        for (int i = 0; i < c->n_children; i++) flatten(c->children[i], l);
+        return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->item = realloc(l->item, l->cap * sizeof *l->item);
+    }
+    l->item[l->n++] = c;
+}
+
+/* Largest pole radius of any recursive filter inside c (nested loops aside). */
+static double open_loop_pole_radius(const cnode *c)
+{
+    const adac_node *n = c->node;
+    double r = 0;
+    if (n->type == ADAC_NODE_SOS || n->type == ADAC_NODE_PARALLEL_SOS)
+        for (int e = 0; e < n->n_entries; e++)
+            r = fmax(r, sos_max_pole_radius(c->sos + (size_t)e * n->n_sections * 6, n->n_sections));
+    for (int i = 0; i < c->n_children; i++) r = fmax(r, open_loop_pole_radius(c->children[i]));
+    return r;
+}
+
+static int contains_recursion(const cnode *c)
+{
+    if (c->node->type == ADAC_NODE_RECURSION) return 1;
+    for (int i = 0; i < c->n_children; i++)
+        if (contains_recursion(c->children[i])) return 1;
+    return 0;
+}
+
+/* ---- 1 and 2: small gain over intervals ---- */
+
+typedef struct {
+    double bound;       /* sup of the loop bound over the final intervals */
+    double worst_w;     /* where it is reached */
+    double centre_fail; /* a frequency whose centre product is >= 1, or -1 */
+    double min_lo;      /* inf of the lower bound (lossless test) */
+    int intervals, max_depth, budget_out;
+    double *element_peak;
+} small_gain;
+
+static adac_norm_bound loop_bound(const element_list *l, double w0, double d, int square, double *peaks)
+{
+    adac_norm_bound r = {1, 1};
+    for (int i = 0; i < l->n; i++) {
+        adac_norm_bound b = cnode_bound(l->item[i], w0, d);
+        if (peaks) peaks[i] = fmax(peaks[i], b.hi);
+        r.hi *= b.hi;
+        r.lo *= b.lo;
+    }
+    if (!square) r.lo = 0;
+    return r;
+}
+
+typedef struct {
+    double w0, d;
+    int depth;
+} interval;
+
+static void run_small_gain(cert_ctx *c, const element_list *l, int square, small_gain *sg)
+{
+    int K = c->opt->grid;
+    const int max_depth = 24, budget = 200000;
+    sg->bound = 0;
+    sg->worst_w = 0;
+    sg->centre_fail = -1;
+    sg->min_lo = INFINITY;
+    sg->intervals = 0;
+    sg->max_depth = 0;
+    sg->budget_out = 0;
+    sg->element_peak = calloc(l->n, sizeof *sg->element_peak);
+    int cap = 4 * max_depth + 8, top = 0, evaluations = 0;
+    interval *stack = malloc(cap * sizeof *stack);
+    for (int k = 0; k < K; k++) {
+        double d = M_PI / (2.0 * K);
+        adac_norm_bound b = loop_bound(l, (2 * k + 1) * d, d, square, sg->element_peak);
+        sg->min_lo = fmin(sg->min_lo, b.lo);
+        evaluations++;
+        top = 0;
+        stack[top++] = (interval){(2 * k + 1) * d, d, 0};
+        adac_norm_bound first = b;
+        while (top) {
+            interval it = stack[--top];
+            if (it.depth > 0 || top > 0) {
+                b = loop_bound(l, it.w0, it.d, square, NULL);
+                evaluations++;
+            } else {
+                b = first;
+            }
+            int refine = b.hi * (1 + c->slack) >= 1 && sg->centre_fail < 0;
+            if (refine) {
+                double centre = loop_bound(l, it.w0, 0, square, NULL).hi;
+                evaluations++;
+                if (centre * (1 + c->slack) >= 1) {
+                    sg->centre_fail = it.w0;
+                    refine = 0;
+                }
+            }
+            if (refine && it.depth < max_depth && evaluations < budget && top + 2 <= cap) {
+                stack[top++] = (interval){it.w0 - it.d / 2, it.d / 2, it.depth + 1};
+                stack[top++] = (interval){it.w0 + it.d / 2, it.d / 2, it.depth + 1};
+                continue;
+            }
+            if (refine) sg->budget_out = 1;
+            sg->intervals++;
+            if (it.depth > sg->max_depth) sg->max_depth = it.depth;
+            if (b.hi > sg->bound || isnan(b.hi)) {
+                sg->bound = isnan(b.hi) ? INFINITY : b.hi;
+                sg->worst_w = it.w0;
+            }
+        }
+    }
+    free(stack);
+}
+
+/* ---- 3: argument principle ---- */
+
+typedef struct {
+    const cnode *ff, *fb;
+    int m, ch; /* F: m x ch, B: ch x m */
+    cplx *f, *b, *x;
+} det_eval;
+
+/* arg and log|.| of det(I - F B) (or of I - B F, the smaller; equal determinants). */
+static int det_at(det_eval *e, double w, double *log_abs, double *arg)
+{
+    if (!cnode_response(e->ff, w, e->f) || !cnode_response(e->fb, w, e->b)) return 0;
+    int k = e->m <= e->ch ? e->m : e->ch;
+    if (e->m <= e->ch)
+        cm_mul(e->f, e->b, e->x, e->m, e->ch, e->m);
+    else
+        cm_mul(e->b, e->f, e->x, e->ch, e->m, e->ch);
+    for (int i = 0; i < k * k; i++) e->x[i] = -e->x[i];
+    for (int i = 0; i < k; i++) e->x[i * k + i] += 1;
+    return cm_log_det(e->x, k, log_abs, arg);
+}
+
+static double wrap_pi(double a)
+{
+    a = fmod(a + M_PI, 2 * M_PI);
+    if (a < 0) a += 2 * M_PI;
+    return a - M_PI;
+}
+
+typedef struct {
+    int ok;
+    double winding;
+    double min_log, max_log;
+    const char *why;
+} winding_count;
+
+/* Phase change from w0 to w1, split where it turns by more than a quarter turn. */
+static int phase_step(det_eval *e, double w0, double a0, double w1, double a1, int depth, double *sum,
+                      winding_count *wc)
+{
+    double step = wrap_pi(a1 - a0);
+    if (fabs(step) <= M_PI / 2) {
+        *sum += step;
+        return 1;
+    }
+    if (depth >= 10) return 0;
+    double wm = 0.5 * (w0 + w1), lm, am;
+    if (!det_at(e, wm, &lm, &am)) return 0;
+    wc->min_log = fmin(wc->min_log, lm);
+    wc->max_log = fmax(wc->max_log, lm);
+    return phase_step(e, w0, a0, wm, am, depth + 1, sum, wc) && phase_step(e, wm, am, w1, a1, depth + 1, sum, wc);
+}
+
+static winding_count count_winding(det_eval *e, int n)
+{
+    winding_count wc = {1, 0, INFINITY, -INFINITY, NULL};
+    double sum = 0, prev_log, prev_arg;
+    if (!det_at(e, 0, &prev_log, &prev_arg)) return (winding_count){0, 0, 0, 0, "det(I - L) vanishes at 0 Hz"};
+    wc.min_log = wc.max_log = prev_log;
+    for (int k = 1; k <= n; k++) {
+        double w = M_PI * k / n, la, ar;
+        if (!det_at(e, w, &la, &ar)) return (winding_count){0, 0, 0, 0, "det(I - L) vanishes on the unit circle"};
+        wc.min_log = fmin(wc.min_log, la);
+        wc.max_log = fmax(wc.max_log, la);
+        if (!phase_step(e, M_PI * (k - 1) / n, prev_arg, w, ar, 0, &sum, &wc))
+            return (winding_count){0, 0, 0, 0, "the phase of det(I - L) turns too fast to follow"};
+        prev_arg = ar;
+    }
+    /* Real coefficients: the lower half circle mirrors the upper one. */
+    wc.winding = sum / M_PI;
+    if (wc.min_log < wc.max_log - 23.0) {
+        wc.ok = 0;
+        wc.why = "det(I - L) nearly vanishes on the unit circle (a pole on or next to it)";
+    } else if (fabs(wc.winding - round(wc.winding)) > 0.1) {
+        wc.ok = 0;
+        wc.why = "the winding number is not an integer";
+    }
+    return wc;
+}
+
+/* ---- one loop ---- */
+
+static const char *kind_of(const adac_node *n)
+{
+    return n->module ? n->module : adac_node_type_name(n->type);
+}
+
+static double hz(const cert_ctx *c, double w)
+{
+    return w * c->fs / (2 * M_PI);
+}
+
+static void add_number_or_null(cJSON *o, const char *key, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
+{
+    const adac_node *n = loop->node;
+    const cnode *ff = loop->children[0], *fb = loop->children[1];
+    element_list l = {0};
+    flatten(ff, &l);
+    flatten(fb, &l);
+    int square = 1;
+    for (int i = 0; i < l.n; i++) square &= l.item[i]->node->n_in == l.item[i]->node->n_out;
+
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "path", n->json_path);
+    if (n->model_path) cJSON_AddStringToObject(r, "model_path", n->model_path);
+    cJSON_AddNumberToObject(r, "channels", ff->node->n_in);
+
+    small_gain sg;
+    run_small_gain(c, &l, square, &sg);
+    double bound = sg.bound * (1 + c->slack);
+    cJSON *s = cJSON_AddObjectToObject(r, "small_gain");
+    add_number_or_null(s, "bound", bound);
+    add_number_or_null(s, "margin_db", bound > 0 ? -20 * log10(bound) : INFINITY);
+    add_number_or_null(s, "worst_hz", hz(c, sg.worst_w));
+    cJSON_AddNumberToObject(s, "intervals", sg.intervals);
+    cJSON_AddNumberToObject(s, "max_split_depth", sg.max_depth);
+    cJSON_AddStringToObject(s, "method",
+                            "product of per-element spectral-norm bounds, each valid over a whole frequency "
+                            "interval; intervals cover 0..fs/2 without gaps");
+    if (sg.centre_fail >= 0) add_number_or_null(s, "product_reaches_1_at_hz", hz(c, sg.centre_fail));
+    cJSON *els = cJSON_AddArrayToObject(r, "elements");
+    for (int i = 0; i < l.n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "path", l.item[i]->node->json_path);
+        cJSON_AddStringToObject(e, "kind", kind_of(l.item[i]->node));
+        add_number_or_null(e, "peak_norm", sg.element_peak[i]);
+        cJSON_AddItemToArray(els, e);
+    }
+
+    verdict v;
+    char reason[512];
+    double open_r = open_loop_pole_radius(ff);
+    open_r = fmax(open_r, open_loop_pole_radius(fb));
+    int lossless = square && sg.min_lo >= 1 - c->lossless_tol && sg.bound <= 1 + c->lossless_tol;
+    cJSON_AddBoolToObject(r, "lossless", lossless);
+    if (bound < 1) {
+        v = V_CERTIFIED;
+        snprintf(reason, sizeof reason, "small-gain bound %.9g < 1 at every frequency (margin %.3g dB)", bound,
+                 -20 * log10(bound));
+    } else if (open_r >= 1) {
+        v = V_NOT_CERTIFIED;
+        snprintf(reason, sizeof reason,
+                 "a filter inside the loop has a pole at radius %.9g (>= 1): the open loop is not stable, so "
+                 "neither the bound nor the pole count applies",
+                 open_r);
+    } else if (inner_unstable) {
+        v = V_NOT_CERTIFIED;
+        snprintf(reason, sizeof reason, "a loop nested inside is not proven stable");
+    } else if (lossless) {
+        v = V_MARGINAL;
+        snprintf(reason, sizeof reason,
+                 "lossless: every element is an isometry at every frequency (singular values within %g of 1), "
+                 "so the poles lie on the unit circle; the loop neither grows nor decays",
+                 c->lossless_tol);
+    } else {
+        /* Argument principle. */
+        det_eval e = {ff, fb, ff->node->n_out, ff->node->n_in, NULL, NULL, NULL};
+        int k = e.m <= e.ch ? e.m : e.ch;
+        double degree = (ff->phase_rate + fb->phase_rate) * k;
+        double want = fmax(2048, 8 * degree);
+        cJSON *ap = cJSON_AddObjectToObject(r, "argument_principle");
+        if (want > c->opt->max_points) {
+            v = V_NOT_CERTIFIED;
+            snprintf(reason, sizeof reason,
+                     "small-gain bound %.6g >= 1, and counting poles would need ~%.0f frequency points (limit %d)",
+                     bound, want, c->opt->max_points);
+            cJSON_AddStringToObject(ap, "skipped", reason);
+        } else {
+            int pts = (int)want;
+            e.f = malloc((size_t)e.m * e.ch * sizeof *e.f);
+            e.b = malloc((size_t)e.m * e.ch * sizeof *e.b);
+            e.x = malloc((size_t)k * k * sizeof *e.x);
+            winding_count w1 = count_winding(&e, pts), w2 = w1;
+            if (w1.ok) w2 = count_winding(&e, 2 * pts);
+            free(e.f);
+            free(e.b);
+            free(e.x);
+            cJSON_AddNumberToObject(ap, "points", pts);
+            int agree = w1.ok && w2.ok && round(w1.winding) == round(w2.winding);
+            if (agree) {
+                int poles = -(int)round(w1.winding);
+                cJSON_AddNumberToObject(ap, "winding", round(w1.winding));
+                cJSON_AddNumberToObject(ap, "unstable_poles", poles);
+                add_number_or_null(ap, "min_abs_det", exp(w1.min_log));
+                if (poles > 0) {
+                    v = V_UNSTABLE;
+                    snprintf(reason, sizeof reason,
+                             "%d closed-loop pole(s) outside the unit circle: det(I - L) winds %d time(s) around 0 "
+                             "(counted on %d and %d points)",
+                             poles, -poles, pts, 2 * pts);
+                } else {
+                    v = V_INDETERMINATE;
+                    snprintf(reason, sizeof reason,
+                             "small-gain bound %.6g >= 1 (no certificate); the argument principle finds no "
+                             "closed-loop pole outside the unit circle (winding %d on %d and %d points): stable "
+                             "by evidence, not proof",
+                             bound, (int)round(w1.winding), pts, 2 * pts);
+                }
+            } else {
+                v = V_NOT_CERTIFIED;
+                snprintf(reason, sizeof reason, "small-gain bound %.6g >= 1 and no reliable pole count: %s", bound,
+                         !w1.ok ? w1.why : !w2.ok ? w2.why : "the two grids disagree");
+                cJSON_AddStringToObject(ap, "failed", !w1.ok ? w1.why : !w2.ok ? w2.why : "grids disagree");
+            }
+        }
+    }
+    cJSON_AddStringToObject(r, "verdict", verdict_names[v]);
+    cJSON_AddStringToObject(r, "reason", reason);
+    cJSON *nc = cJSON_AddArrayToObject(r, "not_covered");
+    if (sg.budget_out)
+        cJSON_AddItemToArray(nc, cJSON_CreateString("some intervals reached the split budget before certifying"));
+    if (contains_recursion(ff) || contains_recursion(fb))
+        cJSON_AddItemToArray(nc, cJSON_CreateString("nested loops enter the bound as |F| / (1 - |F||B|)"));
+    cJSON_AddItemToArray(c->loops, r);
+    free(sg.element_peak);
+    free(l.item);
+    return v;
+}
+
+/* Inner loops first, so an outer loop knows whether its nested loops are stable. */
+static verdict walk(cert_ctx *c, const cnode *cn, int in_loop)
+{
+    const adac_node *n = cn->node;
+    verdict inner = V_CERTIFIED;
+    for (int i = 0; i < cn->n_children; i++) {
+        verdict v = walk(c, cn->children[i], in_loop || n->type == ADAC_NODE_RECURSION);
+        if (v > inner) inner = v;
+    }
+    if ((n->type == ADAC_NODE_SOS || n->type == ADAC_NODE_PARALLEL_SOS) && !in_loop) {
+        double r = sos_max_pole_radius(cn->sos, n->n_entries * n->n_sections); /* every section */
+        verdict v = r < 1 ? V_CERTIFIED : r == 1 ? V_MARGINAL : V_UNSTABLE;
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "path", n->json_path);
+        cJSON_AddStringToObject(f, "kind", kind_of(n));
+        cJSON_AddNumberToObject(f, "max_pole_radius", r);
+        cJSON_AddStringToObject(f, "verdict", verdict_names[v]);
+        cJSON_AddItemToArray(c->filters, f);
+        worsen(c, v);
+        return v;
+    }
+    if (n->type != ADAC_NODE_RECURSION) return inner;
+    verdict v = certify_loop(c, cn, inner >= V_NOT_CERTIFIED);
+    worsen(c, v);
+    return v > inner ? v : inner;
+}
+
+cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const adac_certify_options *opt)
+{
+    adac_certify_options defaults;
+    if (!opt) {
+        adac_certify_defaults(&defaults);
+        opt = &defaults;
+    }
+    cert_ctx c = {opt, g->fs, 0, 0, NULL, NULL, V_CERTIFIED};
+    /* Float parameters are exact here (rounded as emitted), but gains computed at
+     * run time (rt60's pow) and the SVDs themselves carry a few ulps: a relative
+     * margin that a certified bound must clear. */
+    c.slack = opt->single_precision ? 1e-6 : 1e-12;
+    c.lossless_tol = opt->single_precision ? 1e-5 : 1e-9;
+
+    /* rt60 at its worst position: the line gains 10^(-3 m / (fs T)) grow with T,
+     * and T = 0 is off (gain 1), so the worst is 0 when the range holds it, else max. */
+    int use_rt60 = controls && controls->ctl[ADAC_CTL_RT60].enabled;
+    double worst_t = 0;
+    double **scales = NULL;
+    if (use_rt60) {
+        const adac_control_setting *st = &controls->ctl[ADAC_CTL_RT60];
+        worst_t = st->min <= 0 ? 0 : st->max;
+        scales = calloc(controls->n_rt60, sizeof *scales);
+        for (int k = 0; k < controls->n_rt60; k++) {
+            const adac_node *leaf = controls->rt60_leaf[k];
+            scales[k] = malloc(leaf->n_entries * sizeof **scales);
+            for (int i = 0; i < leaf->n_entries; i++)
+                scales[k][i] = adac_rt60_gain(adac_rt60_coeff(leaf->delay[i], g->fs), worst_t);
+        }
+    }
+    cnode *root = cnode_build(g->root, opt->single_precision, use_rt60 ? controls->rt60_leaf : NULL,
+                              (const double *const *)scales, use_rt60 ? controls->n_rt60 : 0);
+    for (int k = 0; use_rt60 && k < controls->n_rt60; k++) free(scales[k]);
+    free(scales);
+    if (!root) return NULL;
+
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "adac_certificate_version", ADAC_CERTIFICATE_VERSION);
+    cJSON_AddStringToObject(doc, "model", g->name);
+    cJSON_AddNumberToObject(doc, "fs", g->fs);
+    cJSON_AddStringToObject(doc, "precision", opt->single_precision ? "single" : "double");
+    cJSON_AddStringToObject(doc, "verdict", "");
+    c.loops = cJSON_AddArrayToObject(doc, "loops");
+    c.filters = cJSON_AddArrayToObject(doc, "filters");
+    walk(&c, root, 0);
+    cnode_free(root);
+
+    int n_loops = cJSON_GetArraySize(c.loops);
+    cJSON_ReplaceItemInObject(doc, "verdict", cJSON_CreateString(verdict_names[c.worst]));
+    char summary[256];
+    snprintf(summary, sizeof summary, "%d feedback loop(s), %d recursive filter(s) outside loops: %s", n_loops,
+             cJSON_GetArraySize(c.filters), verdict_names[c.worst]);
+    cJSON_AddStringToObject(doc, "summary", summary);
+    if (controls && adac_controls_any(controls)) {
+        cJSON *ctl = cJSON_AddObjectToObject(doc, "controls");
+        if (use_rt60) {
+            const adac_control_setting *st = &controls->ctl[ADAC_CTL_RT60];
+            cJSON *rt = cJSON_AddObjectToObject(ctl, "rt60");
+            cJSON *range = cJSON_AddArrayToObject(rt, "range");
+            cJSON_AddItemToArray(range, cJSON_CreateNumber(st->min));
+            cJSON_AddItemToArray(range, cJSON_CreateNumber(st->max));
+            cJSON_AddNumberToObject(rt, "certified_at", worst_t);
+            cJSON_AddStringToObject(
+                rt, "covers",
+                worst_t == 0 ? "every position and any movement of the slider: at 0 (off) the loops are as trained, "
+                               "and every other position only lowers the line gains"
+                             : "every position in the range and any movement of the slider: the line gains grow "
+                               "with rt60, so the bound at max is the largest");
+            if (controls->omitted[0]) cJSON_AddStringToObject(rt, "not_reached", controls->omitted);
+        }
+        if (controls->ctl[ADAC_CTL_DRY_WET].enabled || controls->ctl[ADAC_CTL_PRE_DELAY].enabled)
+            cJSON_AddStringToObject(ctl, "dry_wet_pre_delay",
+                                    "outside every loop (a crossfade and a finite delay): no effect on stability");
+    }
+    cJSON *nc = cJSON_AddArrayToObject(doc, "not_covered");
+    cJSON_AddItemToArray(nc, cJSON_CreateString("round-off noise of the running arithmetic (the bounds hold for the "
+                                                "parameters exactly as emitted)"));
+    cJSON_AddItemToArray(nc, cJSON_CreateString("time variation other than the rt60 control"));
+    return doc;
+}

@@ -1,0 +1,49 @@
+/* The certificate's view of a graph node: its parameters exactly as the emitted
+ * code holds them (rounded to single precision for FAUST's default build), and
+ * two ways to look at its transfer matrix T(w):
+ *   - an interval bound: over w0 - d <= w <= w0 + d, an upper bound `hi` on the
+ *     largest singular value of T(w) and a lower bound `lo` on the smallest,
+ *     valid at every frequency in the interval, not only at w0;
+ *   - its exact response at one frequency (for the argument principle).
+ * Every bound is derived from closed forms (|d/dw sum c_n e^{-jnw}| <= sum n|c_n|,
+ * products, sums, (I - X)^-1 <= 1 / (1 - |X|)), so a bound below 1 at every
+ * interval is a proof, not a sample. */
+#ifndef ADAC_LOOP_MODEL_H
+#define ADAC_LOOP_MODEL_H
+
+#include "cmatrix.h"
+#include "controls.h"
+#include "graph.h"
+
+typedef struct cnode cnode;
+struct cnode {
+    const adac_node *node;
+    int n_children;
+    cnode **children;
+    /* Leaves, rounded as emitted. gain: n_out x n_in effective matrix. */
+    double *matrix;
+    double *tap_gain; /* tap leaves: rounded tap gains (times any rt60 line scale) */
+    double *sos;      /* sos leaves: rounded [b0 b1 b2 1 a1 a2] */
+    /* Frequency-independent bounds, when the node has them. */
+    int constant;
+    double const_hi, const_lo;
+    double phase_rate; /* bound on the samples of delay it adds: grid density */
+};
+
+typedef struct {
+    double hi, lo;
+} adac_norm_bound;
+
+/* line_scale: for the leaf `scaled_leaf` (or NULL), per-channel gains applied to
+ * its input (the rt60 control at its worst position). */
+cnode *cnode_build(const adac_node *n, int single_precision, const adac_node *const *scaled_leaf,
+                   const double *const *line_scale, int n_scaled);
+void cnode_free(cnode *c);
+/* Over [w0 - d, w0 + d] (radians per sample). hi may be INFINITY. */
+adac_norm_bound cnode_bound(const cnode *c, double w0, double d);
+/* T(w), n_out x n_in row-major. 0 if it does not exist (a nested loop singular at w). */
+int cnode_response(const cnode *c, double w, cplx *out);
+/* Largest pole radius of the node's own recursive filters (sos sections), 0 if none. */
+double sos_max_pole_radius(const double *sos, int n_sections);
+
+#endif

@@ -1,0 +1,150 @@
+/* adac-certify: stability certificate of an IR model's feedback loops. */
+#include "atomic_file.h"
+#include "certificate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: adac-certify MODEL.json [options]\n"
+            "\n"
+            "Certifies every feedback loop of an ADAC IR model: a small-gain bound that holds\n"
+            "at every frequency, losslessness, or a pole count by the argument principle.\n"
+            "Verdicts, best to worst: certified-stable, marginally-stable, indeterminate,\n"
+            "not-certified, unstable; the model gets its worst loop's. See docs/certificate.md.\n"
+            "\n"
+            "options:\n"
+            "  --controls JSON   certify with macro-controls (rt60 at every knob position)\n"
+            "  --double          parameters in double precision (a FAUST -double build or the\n"
+            "                    engine); default single, as FAUST's default build holds them\n"
+            "  --json FILE       write the certificate as JSON (atomically; '-' for stdout)\n"
+            "  --dsp FILE.dsp    write the certificate next to FILE.dsp as FILE.cert.json\n"
+            "  --strict          exit 3 unless the verdict is certified-stable or marginally-stable\n"
+            "  -h, --help        show this help\n");
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void print_report(const cJSON *doc)
+{
+    printf("adac-certify: %s (%s precision)\n", str(doc, "summary"), str(doc, "precision"));
+    const cJSON *loop;
+    cJSON_ArrayForEach(loop, cJSON_GetObjectItemCaseSensitive(doc, "loops"))
+    {
+        const cJSON *sg = cJSON_GetObjectItemCaseSensitive(loop, "small_gain");
+        printf("  loop %s%s%s%s (%g channels): %s\n", str(loop, "path"), *str(loop, "model_path") ? " '" : "",
+               str(loop, "model_path"), *str(loop, "model_path") ? "'" : "", num(loop, "channels"),
+               str(loop, "verdict"));
+        printf("    small-gain bound %.9g (margin %.3g dB) worst at %.1f Hz, %g intervals\n", num(sg, "bound"),
+               num(sg, "margin_db"), num(sg, "worst_hz"), num(sg, "intervals"));
+        printf("    %s\n", str(loop, "reason"));
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "filters"))
+        printf("  filter %s (%s): largest pole radius %.9g: %s\n", str(f, "path"), str(f, "kind"),
+               num(f, "max_pole_radius"), str(f, "verdict"));
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "controls"), "rt60");
+    if (rt) printf("  rt60: certified at %g s, which covers %s\n", num(rt, "certified_at"), str(rt, "covers"));
+    printf("verdict: %s\n", str(doc, "verdict"));
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = NULL, *json_out = NULL, *dsp = NULL, *controls_json = NULL;
+    int strict = 0;
+    adac_certify_options opt;
+    adac_certify_defaults(&opt);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--controls") && more) {
+            controls_json = argv[++i];
+        } else if (!strcmp(a, "--double")) {
+            opt.single_precision = 0;
+        } else if (!strcmp(a, "--json") && more) {
+            json_out = argv[++i];
+        } else if (!strcmp(a, "--dsp") && more) {
+            dsp = argv[++i];
+        } else if (!strcmp(a, "--strict")) {
+            strict = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "adac-certify: unknown option or missing value: %s\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!model) {
+            model = a;
+        } else {
+            fprintf(stderr, "adac-certify: one model at a time\n");
+            return 2;
+        }
+    }
+    if (!model) {
+        usage(stderr);
+        return 2;
+    }
+    char err[ADAC_ERR_LEN];
+    adac_graph *g = adac_graph_load_file(model, err, sizeof err);
+    if (!g) {
+        fprintf(stderr, "adac-certify: %s: %s\n", model, err);
+        return 1;
+    }
+    adac_controls controls;
+    if (!adac_controls_parse(controls_json, g, &controls, err, sizeof err)) {
+        fprintf(stderr, "adac-certify: %s\n", err);
+        adac_graph_free(g);
+        return 2;
+    }
+    cJSON *doc = adac_certify(g, &controls, &opt);
+    adac_controls_free(&controls);
+    adac_graph_free(g);
+    if (!doc) {
+        fprintf(stderr, "adac-certify: out of memory\n");
+        return 1;
+    }
+    char *text = cJSON_Print(doc);
+    int rc = 0;
+    if (json_out && !strcmp(json_out, "-")) {
+        puts(text);
+    } else {
+        print_report(doc);
+        if (json_out && !adac_write_text_atomic(json_out, text, err, sizeof err)) {
+            fprintf(stderr, "adac-certify: %s\n", err);
+            rc = 1;
+        }
+    }
+    if (dsp && !rc) {
+        size_t n = strlen(dsp);
+        size_t stem = n > 4 && !strcmp(dsp + n - 4, ".dsp") ? n - 4 : n;
+        char *path = malloc(stem + 11);
+        snprintf(path, stem + 11, "%.*s.cert.json", (int)stem, dsp);
+        if (!adac_write_text_atomic(path, text, err, sizeof err)) {
+            fprintf(stderr, "adac-certify: %s\n", err);
+            rc = 1;
+        } else if (!(json_out && !strcmp(json_out, "-"))) {
+            printf("adac-certify: wrote %s\n", path);
+        }
+        free(path);
+    }
+    const char *v = str(doc, "verdict");
+    if (!rc && strict && strcmp(v, "certified-stable") && strcmp(v, "marginally-stable")) rc = 3;
+    free(text);
+    cJSON_Delete(doc);
+    return rc;
+}
