@@ -47,7 +47,7 @@ if ! $PY -c "import torch, flamo, pyFDN, scikit_build_core, pytest, jsonschema" 
 fi
 
 # 3. The package with its C library and command-line tools (adac-run, adac-faust,
-#    adac-verify land in .venv/bin).
+#    adac-verify, adac-bench, adac-certify land in .venv/bin).
 say "building the C library and tools (pip install -e .)"
 mkdir -p build
 if ! "${PIP[@]}" --no-build-isolation -e . > build/pip-install.log 2>&1; then
@@ -56,7 +56,7 @@ if ! "${PIP[@]}" --no-build-isolation -e . > build/pip-install.log 2>&1; then
   exit 1
 fi
 $PY -c "import adac" || { echo "setup: import adac failed" >&2; exit 1; }
-for t in adac-run adac-faust adac-verify; do
+for t in adac-run adac-faust adac-verify adac-bench adac-certify; do
   [ -x .venv/bin/$t ] || { echo "setup: .venv/bin/$t missing" >&2; exit 1; }
 done
 
@@ -74,5 +74,6 @@ PATH="$PWD/.venv/bin:$PATH"
 adac-faust examples/fdn8.json -o out/fdn8.dsp
 echo "wrote out/fdn8.dsp"
 adac-verify examples/fdn8.json out/fdn8.dsp --json out/fdn8.verify.json
+adac-certify examples/fdn8.json --dsp out/fdn8.dsp
 adac-run examples/fdn8.json --ir 48000 --out out/fdn8_ir.wav
 $PY examples/plot_responses.py examples/fdn8.json out/fdn8.dsp -o out/fdn8_responses.png

@@ -301,7 +301,9 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
     cJSON *s = cJSON_AddObjectToObject(r, "small_gain");
     add_number_or_null(s, "bound", bound);
     add_number_or_null(s, "margin_db", bound > 0 ? -20 * log10(bound) : INFINITY);
-    add_number_or_null(s, "worst_hz", hz(c, sg.worst_w));
+    int flat = 1; /* every element frequency-independent: no worst frequency to name */
+    for (int i = 0; i < l.n; i++) flat &= l.item[i]->constant;
+    add_number_or_null(s, "worst_hz", flat ? NAN : hz(c, sg.worst_w));
     cJSON_AddNumberToObject(s, "intervals", sg.intervals);
     cJSON_AddNumberToObject(s, "max_split_depth", sg.max_depth);
     cJSON_AddStringToObject(s, "method",
@@ -360,8 +362,14 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
             e.f = malloc((size_t)e.m * e.ch * sizeof *e.f);
             e.b = malloc((size_t)e.m * e.ch * sizeof *e.b);
             e.x = malloc((size_t)k * k * sizeof *e.x);
+            /* Count, then count again on a grid twice as fine, until two agree. */
             winding_count w1 = count_winding(&e, pts), w2 = w1;
-            if (w1.ok) w2 = count_winding(&e, 2 * pts);
+            for (int tries = 0; w1.ok && tries < 4; tries++) {
+                w2 = count_winding(&e, 2 * pts);
+                if (!w2.ok || round(w1.winding) == round(w2.winding) || 4 * pts > c->opt->max_points) break;
+                w1 = w2;
+                pts *= 2;
+            }
             free(e.f);
             free(e.b);
             free(e.x);

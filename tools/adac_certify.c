@@ -49,8 +49,9 @@ static void print_report(const cJSON *doc)
         printf("  loop %s%s%s%s (%g channels): %s\n", str(loop, "path"), *str(loop, "model_path") ? " '" : "",
                str(loop, "model_path"), *str(loop, "model_path") ? "'" : "", num(loop, "channels"),
                str(loop, "verdict"));
-        printf("    small-gain bound %.9g (margin %.3g dB) worst at %.1f Hz, %g intervals\n", num(sg, "bound"),
-               num(sg, "margin_db"), num(sg, "worst_hz"), num(sg, "intervals"));
+        printf("    small-gain bound %.9g (margin %.3g dB)", num(sg, "bound"), num(sg, "margin_db"));
+        if (!isnan(num(sg, "worst_hz"))) printf(" worst at %.1f Hz", num(sg, "worst_hz"));
+        printf(", %g intervals\n", num(sg, "intervals"));
         printf("    %s\n", str(loop, "reason"));
     }
     const cJSON *f;

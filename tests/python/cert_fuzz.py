@@ -127,3 +127,36 @@ def run(count: int, seed: int = 2026):
         cert = adac.certify(model, precision="double")
         rows.append((family, simulate(model), cert["verdict"], cert))
     return rows
+
+
+def report(rows) -> str:
+    """Markdown tables of ground truth against verdict, overall and per family."""
+    import collections
+    verdicts = adac.VERDICTS
+    lines = ["| simulation | " + " | ".join(verdicts) + " | total |", "|---" * (len(verdicts) + 2) + "|"]
+    table = collections.Counter((t, v) for _, t, v, _ in rows)
+    for truth in ("decays", "flat", "grows"):
+        counts = [table[(truth, v)] for v in verdicts]
+        lines.append(f"| {truth} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    decays = [r for r in rows if r[1] == "decays"]
+    left = sum(1 for r in decays if r[2] in ("indeterminate", "not-certified"))
+    lines += ["", f"Truly stable (decaying) models left indeterminate or not-certified: {left} of "
+              f"{len(decays)} ({100 * left / max(1, len(decays)):.1f} %).", "",
+              "| family | models | decaying | of those certified | growing | of those proven unstable |",
+              "|---|---|---|---|---|---|"]
+    for fam in FAMILIES:
+        rs = [r for r in rows if r[0] == fam]
+        d = [r for r in rs if r[1] == "decays"]
+        g = [r for r in rs if r[1] == "grows"]
+        lines.append(f"| {fam} | {len(rs)} | {len(d)} | {sum(r[2] == 'certified-stable' for r in d)} | "
+                     f"{len(g)} | {sum(r[2] == 'unstable' for r in g)} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+    p = argparse.ArgumentParser(description="Certificate vs long engine simulation on random networks.")
+    p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=2026)
+    a = p.parse_args()
+    print(report(run(a.count, a.seed)))

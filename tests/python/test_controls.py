@@ -31,12 +31,13 @@ def test_neutral_controls_are_sample_identical(reverb):
     n = 12000
     plain_eng = adac.render_engine(reverb, n)
     plain_fst = adac.render_faust(adac.json_to_faust(reverb), n, fs=FS)
-    eng, fst = both(reverb, n, ALL)
-    assert np.array_equal(eng, plain_eng)
-    assert np.array_equal(fst, plain_fst)
-    # also when the neutral positions are set explicitly through the sliders
-    eng, fst = both(reverb, n, ALL, {"rt60": 0, "dry_wet": 1, "pre_delay": 0})
-    assert np.array_equal(eng, plain_eng) and np.array_equal(fst, plain_fst)
+    for values in (None, {"rt60": 0, "dry_wet": 1, "pre_delay": 0}):  # at init, and set explicitly
+        eng, fst = both(reverb, n, ALL, values)
+        assert np.array_equal(eng, plain_eng)
+        # libfaust does not reproduce its own rounding from one compilation to the
+        # next within a process (the order of a sum can change: up to ~1e-18 here,
+        # with or without controls), so FAUST is held to that level, not to bits.
+        assert error_db(plain_fst, fst).max() <= -300
 
 
 @pytest.mark.parametrize("controls,values", [

@@ -101,8 +101,11 @@ def test_integer_valued_delay_without_isint_is_accepted():
 
 def test_controls_not_silently_ignored():
     config = adac.flamo_to_json(fdn(n=4, nfft=NFFT), fs=FS)
-    with pytest.raises(NotImplementedError, match="rt60"):
-        adac.json_to_faust(config, controls={"rt60": True})
+    assert 'hslider("rt60' in adac.json_to_faust(config, controls={"rt60": True})
+    with pytest.raises(adac.IRError, match="controls.rt6: unknown control"):
+        adac.json_to_faust(config, controls={"rt6": True})
+    with pytest.raises(TypeError, match="controls must be a dict"):
+        adac.json_to_faust(config, controls=["rt60"])
 
 
 def test_flamo_to_faust_is_both_steps():
