@@ -122,39 +122,31 @@ static adac_norm_bound loop_bound(const element_list *l, double w0, double d, in
 typedef struct {
     double w0, d;
     int depth;
+    double hi; /* the loop bound over it */
 } interval;
+
+static interval make_interval(const element_list *l, double w0, double d, int depth, int square)
+{
+    return (interval){w0, d, depth, loop_bound(l, w0, d, square, NULL).hi};
+}
 
 static void run_small_gain(cert_ctx *c, const element_list *l, int square, small_gain *sg)
 {
     int K = c->opt->grid;
-    const int max_depth = 24, budget = 200000;
-    sg->bound = 0;
-    sg->worst_w = 0;
-    sg->centre_fail = -1;
-    sg->min_lo = INFINITY;
-    sg->intervals = 0;
-    sg->max_depth = 0;
-    sg->budget_out = 0;
-    sg->element_peak = calloc(l->n, sizeof *sg->element_peak);
-    int cap = 4 * max_depth + 8, top = 0, evaluations = 0;
-    interval *stack = malloc(cap * sizeof *stack);
+    enum { max_depth = 24, budget = 200000 };
+    *sg = (small_gain){0, 0, -1, INFINITY, 0, 0, 0, calloc(l->n, sizeof *sg->element_peak)};
+    int top = 0, evaluations = 0;
+    interval stack[max_depth + 2]; /* depth-first: one pending sibling per level */
     for (int k = 0; k < K; k++) {
         double d = M_PI / (2.0 * K);
-        adac_norm_bound b = loop_bound(l, (2 * k + 1) * d, d, square, sg->element_peak);
-        sg->min_lo = fmin(sg->min_lo, b.lo);
+        adac_norm_bound first = loop_bound(l, (2 * k + 1) * d, d, square, sg->element_peak);
+        sg->min_lo = fmin(sg->min_lo, first.lo);
         evaluations++;
-        top = 0;
-        stack[top++] = (interval){(2 * k + 1) * d, d, 0};
-        adac_norm_bound first = b;
+        stack[top++] = (interval){(2 * k + 1) * d, d, 0, first.hi};
         while (top) {
             interval it = stack[--top];
-            if (it.depth > 0 || top > 0) {
-                b = loop_bound(l, it.w0, it.d, square, NULL);
-                evaluations++;
-            } else {
-                b = first;
-            }
-            int refine = b.hi * (1 + c->slack) >= 1 && sg->centre_fail < 0;
+            /* Split an interval whose bound reaches 1 while its centre does not. */
+            int refine = it.hi * (1 + c->slack) >= 1 && sg->centre_fail < 0;
             if (refine) {
                 double centre = loop_bound(l, it.w0, 0, square, NULL).hi;
                 evaluations++;
@@ -163,21 +155,22 @@ static void run_small_gain(cert_ctx *c, const element_list *l, int square, small
                     refine = 0;
                 }
             }
-            if (refine && it.depth < max_depth && evaluations < budget && top + 2 <= cap) {
-                stack[top++] = (interval){it.w0 - it.d / 2, it.d / 2, it.depth + 1};
-                stack[top++] = (interval){it.w0 + it.d / 2, it.d / 2, it.depth + 1};
+            if (refine && it.depth < max_depth && evaluations < budget) {
+                double h = it.d / 2;
+                stack[top++] = make_interval(l, it.w0 - h, h, it.depth + 1, square);
+                stack[top++] = make_interval(l, it.w0 + h, h, it.depth + 1, square);
+                evaluations += 2;
                 continue;
             }
             if (refine) sg->budget_out = 1;
             sg->intervals++;
             if (it.depth > sg->max_depth) sg->max_depth = it.depth;
-            if (b.hi > sg->bound || isnan(b.hi)) {
-                sg->bound = isnan(b.hi) ? INFINITY : b.hi;
+            if (!(it.hi <= sg->bound)) {
+                sg->bound = isnan(it.hi) ? INFINITY : it.hi;
                 sg->worst_w = it.w0;
             }
         }
     }
-    free(stack);
 }
 
 /* ---- 3: argument principle ---- */

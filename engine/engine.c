@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include "bus.h"
 #include "delay_line.h"
 #include "macro_controls.h"
 #include "matrix_mix.h"
@@ -68,27 +69,6 @@ static proc *proc_build(const adac_node *n, adac_macro *macro)
     return p;
 }
 
-static double **bus_alloc(int channels, int len)
-{
-    if (channels <= 0) channels = 1;
-    double **bus = malloc(channels * sizeof *bus);
-    double *mem = calloc((size_t)channels * len, sizeof *mem);
-    if (!bus || !mem) {
-        free(bus);
-        free(mem);
-        return NULL;
-    }
-    for (int c = 0; c < channels; c++) bus[c] = mem + (size_t)c * len;
-    return bus;
-}
-
-static void bus_free(double **bus)
-{
-    if (!bus) return;
-    free(bus[0]);
-    free(bus);
-}
-
 static int proc_prepare(proc *p, int max_block)
 {
     const adac_node *n = p->node;
@@ -99,15 +79,15 @@ static int proc_prepare(proc *p, int max_block)
         if (n->n_children > 1) {
             p->series_bus = calloc(n->n_children - 1, sizeof *p->series_bus);
             for (int i = 0; i + 1 < n->n_children; i++)
-                if (!(p->series_bus[i] = bus_alloc(n->children[i]->n_out, max_block))) return 0;
+                if (!(p->series_bus[i] = adac_bus_alloc(n->children[i]->n_out, max_block))) return 0;
         }
         break;
     case ADAC_NODE_PARALLEL:
-        if (!n->concat && !(p->bus_b = bus_alloc(n->n_out, max_block))) return 0;
+        if (!n->concat && !(p->bus_b = adac_bus_alloc(n->n_out, max_block))) return 0;
         break;
     case ADAC_NODE_RECURSION: {
         int ch = n->children[0]->n_in;
-        if (!(p->bus_a = bus_alloc(ch, max_block)) || !(p->bus_b = bus_alloc(ch, max_block)))
+        if (!(p->bus_a = adac_bus_alloc(ch, max_block)) || !(p->bus_b = adac_bus_alloc(ch, max_block)))
             return 0;
         p->chunk_out = calloc(n->n_out, sizeof(double *));
         if (p->delay_headed) break; /* the head delay's lines are the loop buffer */
@@ -132,7 +112,7 @@ static int proc_prepare(proc *p, int max_block)
         for (int c = 0; c < n->n_in; c++)
             if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
-        if (p->rt60_loop >= 0 && !(p->bus_a = bus_alloc(n->n_in, max_block))) return 0;
+        if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
         break;
     }
     case ADAC_NODE_PARALLEL_SOS:
@@ -346,11 +326,11 @@ static void proc_free(proc *p)
     for (int i = 0; i < n->n_children; i++) proc_free(p->children[i]);
     free(p->children);
     if (p->series_bus) {
-        for (int i = 0; i + 1 < n->n_children; i++) bus_free(p->series_bus[i]);
+        for (int i = 0; i + 1 < n->n_children; i++) adac_bus_free(p->series_bus[i]);
         free(p->series_bus);
     }
-    bus_free(p->bus_a);
-    bus_free(p->bus_b);
+    adac_bus_free(p->bus_a);
+    adac_bus_free(p->bus_b);
     free(p->chunk_out);
     free(p->scratch);
     if (p->lines) {
@@ -469,10 +449,10 @@ int adac_engine_render_paths(adac_engine *e, int n_samples, double *out)
     const adac_graph *g = e->graph;
     int max_block = e->max_block;
     int ni = g->root->n_in, no = g->root->n_out;
-    double **x = bus_alloc(ni, max_block), **y = bus_alloc(no, max_block);
+    double **x = adac_bus_alloc(ni, max_block), **y = adac_bus_alloc(no, max_block);
     if (!x || !y) {
-        bus_free(x);
-        bus_free(y);
+        adac_bus_free(x);
+        adac_bus_free(y);
         return 0;
     }
     for (int i = 0; i < ni; i++) {
@@ -487,7 +467,7 @@ int adac_engine_render_paths(adac_engine *e, int n_samples, double *out)
                        (size_t)n * sizeof(double));
         }
     }
-    bus_free(x);
-    bus_free(y);
+    adac_bus_free(x);
+    adac_bus_free(y);
     return 1;
 }

@@ -1,28 +1,10 @@
 #include "macro_controls.h"
 
+#include "bus.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double **bus_new(int channels, int len)
-{
-    double **bus = calloc(channels > 0 ? channels : 1, sizeof *bus);
-    double *mem = calloc((size_t)(channels > 0 ? channels : 1) * len, sizeof *mem);
-    if (!bus || !mem) {
-        free(bus);
-        free(mem);
-        return NULL;
-    }
-    for (int c = 0; c < channels; c++) bus[c] = mem + (size_t)c * len;
-    return bus;
-}
-
-static void bus_delete(double **bus)
-{
-    if (!bus) return;
-    free(bus[0]);
-    free(bus);
-}
 
 static inline double smoother_step(adac_smoother *s, double gain, double pole)
 {
@@ -85,7 +67,7 @@ int adac_macro_init(adac_macro *m, const adac_controls *spec, int n_in, int slic
     m->pre_delay.init = spec->ctl[ADAC_CTL_PRE_DELAY].init * spec->fs_per_ms;
     if (spec->ctl[ADAC_CTL_PRE_DELAY].enabled) {
         m->pre_len = spec->pre_delay_max + 2;
-        if (!(m->pre_ring = bus_new(n_in, m->pre_len)) || !(m->wet_in = bus_new(n_in, slice))) return 0;
+        if (!(m->pre_ring = adac_bus_alloc(n_in, m->pre_len)) || !(m->wet_in = adac_bus_alloc(n_in, slice))) return 0;
     }
     return 1;
 }
@@ -179,7 +161,7 @@ void adac_macro_free(adac_macro *m)
     }
     free(m->rt60);
     free(m->spec.rt60_leaf);
-    bus_delete(m->pre_ring);
-    bus_delete(m->wet_in);
+    adac_bus_free(m->pre_ring);
+    adac_bus_free(m->wet_in);
     memset(m, 0, sizeof *m);
 }
