@@ -38,14 +38,15 @@ static void usage(FILE *f)
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
+
+            "  -h, --help       show this help\n"
             "\n"
             "macro-controls (layered on the model; see docs/controls.md):\n"
             "  --controls JSON  which controls, with init/min/max/step overrides, e.g.\n"
             "                   '{\"rt60\": {\"max\": 30}, \"dry_wet\": true}'\n"
             "  --set NAME=V     start control NAME (rt60 s, dry_wet 0..1, pre_delay ms) at V;\n"
             "                   enables it if --controls did not. Repeatable.\n"
-            "  While playing, lines 'NAME=V' on standard input move a control (smoothed).\n"
-            "  -h, --help       show this help\n",
+            "  While playing, lines 'NAME=V' on standard input move a control (smoothed).\n",
             BLOCK_DEFAULT);
 }
 
