@@ -89,6 +89,11 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
     return ok;
 }
 
+const char *adac_capi_control_name(int id)
+{
+    return id >= 0 && id < ADAC_CTL_COUNT ? adac_control_name((adac_control_id)id) : NULL;
+}
+
 char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len)
 {
     adac_graph *g = adac_graph_load_string(json, err, err_len);

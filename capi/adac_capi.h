@@ -22,6 +22,9 @@ int adac_capi_render_engine(const char *json, const char *controls, const double
 int adac_capi_render_faust(const char *code, int fs, int n, int double_precision, int n_params,
                            const char *const *labels, const double *values, int max_paths, double *out,
                            int *n_in, int *n_out, char *err, size_t err_len);
+/* The name of macro-control `id` (0, 1, ...: the order of render_engine's values),
+ * NULL past the last one. */
+const char *adac_capi_control_name(int id);
 /* The stability certificate as JSON text (free with adac_capi_free), NULL on error. */
 char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len);
 void adac_capi_free(void *p);

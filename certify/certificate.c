@@ -75,14 +75,10 @@ static void flatten(const cnode *c, element_list *l)
     l->item[l->n++] = c;
 }
 
-/* Largest pole radius of any recursive filter inside c (nested loops aside). */
+/* Largest pole radius of any recursive filter inside c, nested loops' included. */
 static double open_loop_pole_radius(const cnode *c)
 {
-    const adac_node *n = c->node;
-    double r = 0;
-    if (n->type == ADAC_NODE_SOS || n->type == ADAC_NODE_PARALLEL_SOS)
-        for (int e = 0; e < n->n_entries; e++)
-            r = fmax(r, sos_max_pole_radius(c->sos + (size_t)e * n->n_sections * 6, n->n_sections));
+    double r = cnode_pole_radius(c);
     for (int i = 0; i < c->n_children; i++) r = fmax(r, open_loop_pole_radius(c->children[i]));
     return r;
 }
@@ -418,7 +414,7 @@ static verdict walk(cert_ctx *c, const cnode *cn, int in_loop)
         if (v > inner) inner = v;
     }
     if ((n->type == ADAC_NODE_SOS || n->type == ADAC_NODE_PARALLEL_SOS) && !in_loop) {
-        double r = sos_max_pole_radius(cn->sos, n->n_entries * n->n_sections); /* every section */
+        double r = cnode_pole_radius(cn);
         verdict v = r < 1 ? V_CERTIFIED : r == 1 ? V_MARGINAL : V_UNSTABLE;
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "path", n->json_path);

@@ -400,10 +400,12 @@ int cnode_response(const cnode *c, double w, cplx *out)
     return 0;
 }
 
-double sos_max_pole_radius(const double *sos, int n_sections)
+double cnode_pole_radius(const cnode *c)
 {
     double r = 0;
-    for (int k = 0; k < n_sections; k++, sos += 6) {
+    if (!c->sos) return 0;
+    const double *sos = c->sos;
+    for (int k = 0; k < c->node->n_entries * c->node->n_sections; k++, sos += 6) {
         double a1 = sos[4], a2 = sos[5], disc = a1 * a1 - 4 * a2;
         if (disc < 0) {
             r = fmax(r, sqrt(a2));

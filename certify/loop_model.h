@@ -43,7 +43,8 @@ void cnode_free(cnode *c);
 adac_norm_bound cnode_bound(const cnode *c, double w0, double d);
 /* T(w), n_out x n_in row-major. 0 if it does not exist (a nested loop singular at w). */
 int cnode_response(const cnode *c, double w, cplx *out);
-/* Largest pole radius of the node's own recursive filters (sos sections), 0 if none. */
-double sos_max_pole_radius(const double *sos, int n_sections);
+/* Largest pole radius of the node's own recursive filters (its sos sections, as
+ * rounded), 0 if it has none. */
+double cnode_pole_radius(const cnode *c);
 
 #endif

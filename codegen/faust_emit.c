@@ -401,6 +401,26 @@ static void safe_name(const char *name, char *buf, size_t len)
     buf[k] = 0;
 }
 
+/* process = the model inside the controls that sit outside it: the pre-delay
+ * before it, the dry/wet mix after it. */
+static void emit_controlled_process(adac_strbuf *s, const adac_controls *controls, int ni)
+{
+    int pre = controls->ctl[ADAC_CTL_PRE_DELAY].enabled;
+    adac_strbuf_printf(s, "\nprocess = ");
+    if (controls->ctl[ADAC_CTL_DRY_WET].enabled) {
+        /* (dry, wet) side by side, then paired channel by channel into the mix. */
+        adac_strbuf_printf(s, "par(i, %d, _) <: (par(i, %d, _), (", ni, ni);
+        if (pre) adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : ", ni);
+        adac_strbuf_printf(s, "model)) : route(%d, %d", 2 * ni, 2 * ni);
+        for (int j = 1; j <= ni; j++) adac_strbuf_printf(s, ", (%d, %d), (%d, %d)", j, 2 * j - 1, ni + j, 2 * j);
+        adac_strbuf_printf(s, ") : par(i, %d, adac_mix);\n", ni);
+    } else if (pre) {
+        adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : model;\n", ni);
+    } else {
+        adac_strbuf_printf(s, "model;\n");
+    }
+}
+
 char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
 {
     return adac_faust_emit_controlled(g, NULL, err, err_len);
@@ -437,27 +457,10 @@ char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, c
     if (controls) emit_control_definitions(s, controls);
     emit_definitions(&c, g->root);
     c.leaf_counter = 0;
-    int dry_wet = controls && controls->ctl[ADAC_CTL_DRY_WET].enabled;
-    int pre = controls && controls->ctl[ADAC_CTL_PRE_DELAY].enabled;
-    int ni = g->root->n_in;
     adac_strbuf_printf(s, controls ? "model = " : "process = ");
     emit_expr(&c, g->root, 0);
     adac_strbuf_printf(s, ";\n");
-    if (!controls) goto done;
-    adac_strbuf_printf(s, "\nprocess = ");
-    if (dry_wet) {
-        /* (dry, wet) side by side, then paired channel by channel into the mix. */
-        adac_strbuf_printf(s, "par(i, %d, _) <: (par(i, %d, _), (", ni, ni);
-        if (pre) adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : ", ni);
-        adac_strbuf_printf(s, "model)) : route(%d, %d", 2 * ni, 2 * ni);
-        for (int j = 1; j <= ni; j++) adac_strbuf_printf(s, ", (%d, %d), (%d, %d)", j, 2 * j - 1, ni + j, 2 * j);
-        adac_strbuf_printf(s, ") : par(i, %d, adac_mix);\n", ni);
-    } else if (pre) {
-        adac_strbuf_printf(s, "par(i, %d, adac_pre_delay_line) : model;\n", ni);
-    } else {
-        adac_strbuf_printf(s, "model;\n");
-    }
-done:;
+    if (controls) emit_controlled_process(s, controls, g->root->n_in);
     char *text = adac_strbuf_take(s);
     if (!text) snprintf(err, err_len, "out of memory while emitting FAUST");
     return text;

@@ -17,7 +17,6 @@ static const adac_control_setting control_defaults[ADAC_CTL_COUNT] = {
     {1, 1.0, 0.0, 1.0, 0.01},
     {1, 0.0, 0.0, 200.0, 0.1},
 };
-static const double control_lowest[ADAC_CTL_COUNT] = {0.0, 0.0, 0.0};
 static const double control_highest[ADAC_CTL_COUNT] = {1000.0, 1.0, 10000.0};
 
 const char *adac_control_name(adac_control_id id)
@@ -122,9 +121,9 @@ static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting
     }
     /* An init left out follows the range into which the neutral value does not fall. */
     if (!init_given && (s->init < s->min || s->init > s->max)) s->init = s->init < s->min ? s->min : s->max;
-    if (s->min < control_lowest[id] || s->max > control_highest[id])
-        return fail(err, len, "controls.%s: range [%g, %g] is outside what %s allows, [%g, %g]", name, s->min,
-                    s->max, name, control_lowest[id], control_highest[id]);
+    if (s->min < 0 || s->max > control_highest[id]) /* none goes below 0 */
+        return fail(err, len, "controls.%s: range [%g, %g] is outside what %s allows, [0, %g]", name, s->min,
+                    s->max, name, control_highest[id]);
     if (!(s->min < s->max)) return fail(err, len, "controls.%s: min (%g) must be below max (%g)", name, s->min, s->max);
     if (s->init < s->min || s->init > s->max)
         return fail(err, len, "controls.%s.init: %g is outside [%g, %g]", name, s->init, s->min, s->max);

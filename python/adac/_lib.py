@@ -60,6 +60,8 @@ _lib.adac_capi_render_faust.argtypes = [
     _c.POINTER(_c.c_int), _c.POINTER(_c.c_int), _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_certify.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_certify.restype = _c.c_void_p
+_lib.adac_capi_control_name.argtypes = [_c.c_int]
+_lib.adac_capi_control_name.restype = _c.c_char_p
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 
 IR_VERSION = _lib.adac_capi_ir_version()
@@ -77,7 +79,15 @@ def check(text: str) -> tuple[int, int]:
     return ni.value, no.value
 
 
-CONTROL_NAMES = ("rt60", "dry_wet", "pre_delay")
+def _control_names():
+    names, i = [], 0
+    while (name := _lib.adac_capi_control_name(i)) is not None:
+        names.append(name.decode())
+        i += 1
+    return tuple(names)
+
+
+CONTROL_NAMES = _control_names()  # in the order the C engine takes their values
 
 
 def _controls_text(controls) -> bytes | None:
@@ -120,7 +130,7 @@ def render_engine(text: str, n: int, block: int = 256, controls: dict | None = N
         unknown = sorted(set(values) - set(CONTROL_NAMES))
         if unknown:
             raise IRError(f"controls.{unknown[0]}: unknown control (known: {', '.join(CONTROL_NAMES)})")
-        vals = (_c.c_double * 3)(*[float(values.get(k, math.nan)) for k in CONTROL_NAMES])
+        vals = (_c.c_double * len(CONTROL_NAMES))(*[float(values.get(k, math.nan)) for k in CONTROL_NAMES])
     ok = _lib.adac_capi_render_engine(text.encode(), _controls_text(controls), vals, int(n), int(block),
                                       out.ctypes.data_as(_c.POINTER(_c.c_double)), err, _ERR_LEN)
     if not ok:

@@ -5,6 +5,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 import adac
 from adac.rt60 import measure_tracking, schroeder_t60
@@ -123,7 +124,6 @@ def test_cli_set_and_live_changes(tmp_path, reverb):
     r = subprocess.run([BIN / "adac-run", model, "--ir", "4000", "--out", tmp_path / "ir.wav", "--double",
                         "--set", "rt60=0.5", "--set", "dry_wet=0.25"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    import soundfile as sf
     got, _ = sf.read(tmp_path / "ir.wav")
     want = adac.render_engine(reverb, 4000, controls={"rt60": {"init": 0.5}, "dry_wet": {"init": 0.25}})
     assert np.array_equal(got, want[:, 0, 0])
