@@ -25,7 +25,10 @@ class _Builder:
         self.nfft = int(nfft or meta.get("nfft") or 2**11)
         name = meta.get("dtype", "float64") if dtype is None else str(dtype).replace("torch.", "")
         self.dtype = getattr(self.torch, name)
-        self.kw = dict(nfft=self.nfft, dtype=self.dtype, device="cpu")
+        # Modules made from values share the model's anti-aliasing setting: FLAMO
+        # requires one value across a Series.
+        self.kw = dict(nfft=self.nfft, dtype=self.dtype, device="cpu",
+                       alias_decay_db=float(meta.get("alias_decay_db", 0.0)))
 
     def build(self, node: dict):
         t = node["type"]
@@ -53,16 +56,14 @@ class _Builder:
         return self.from_values(node)
 
     def from_raw(self, raw: dict):
+        from .flamo_front import decode_args, module_class
+
         torch = self.torch
-        cls = getattr(self.dsp, raw["class"])
-        args = dict(raw["args"])
-        args["dtype"] = self.dtype
-        args["nfft"] = self.nfft
-        args["size"] = tuple(args["size"])
-        args["device"] = "cpu"
-        m = cls(**args)
+        args = decode_args(raw["args"])
+        args.update(dtype=self.dtype, nfft=self.nfft, device="cpu")
+        m = module_class(raw["class"])(**args)
         with torch.no_grad():
-            m.assign_value(torch.tensor(np.asarray(raw["param"]), dtype=self.dtype))
+            m.assign_value(torch.tensor(np.asarray(raw["param"]), dtype=m.param.dtype))
         return m
 
     def faithful(self, m, node: dict) -> bool:

@@ -37,6 +37,23 @@ def test_unsupported_module_names_class_and_path():
         adac.flamo_to_json(model, fs=FS)
 
 
+def test_transform_in_the_core_is_refused_but_left_out_of_a_layer():
+    """A Transform is arbitrary torch code on spectra: inside the core it would be
+    processing ADAC cannot realise; as a Shell's output layer (|H| for a loss) it
+    is not part of the time response, and is left out with a warning."""
+    d, g = delay_loop()
+    magnitude = dsp.Transform(transform=lambda x: torch.abs(x), device="cpu", dtype=DT)
+    with pytest.raises(adac.UnsupportedModuleError, match=r"model\.core\.1: module .*Transform"):
+        adac.flamo_to_json(shell(system.Series(d, magnitude, g), NFFT), fs=FS)
+    d, g = delay_loop()
+    model = system.Shell(core=system.Series(d, g), input_layer=dsp.FFT(NFFT, dtype=DT),
+                         output_layer=magnitude)
+    with pytest.warns(UserWarning, match=r"model\.output_layer: Transform layer left out"):
+        config = adac.flamo_to_json(model, fs=FS)
+    assert config["graph"]["flamo"]["layers"]["output_layer"] == "Transform"
+    assert np.abs(adac.render_engine(config, 64)).max() > 0
+
+
 def test_nan_parameter_names_path():
     d, g = delay_loop()
     with torch.no_grad():

@@ -1,6 +1,8 @@
 """The attenuation filters of flamo.auxiliary.reverb that ADAC reads (their own
 rfft-based designs): alone and as the absorption of an FDN, FLAMO vs engine vs
 FAUST within -120 dB, and the round trip."""
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -19,7 +21,30 @@ BUILDERS = {
                                                       device="cpu", dtype=DT),
     "parallelFDNAccurateGEQ": lambda d: reverb.parallelFDNAccurateGEQ(octave_interval=1, nfft=NFFT, fs=FS,
                                                                       delays=d, device="cpu", dtype=DT),
+    "parallelGFDNAccurateGEQ": lambda d: reverb.parallelGFDNAccurateGEQ(
+        octave_interval=1, n_groups=2, nfft=NFFT, fs=FS, delays=d, device="cpu", dtype=DT),
+    "parallelFDNPEQ": lambda d: reverb.parallelFDNPEQ(n_bands=10, delays=d, nfft=NFFT, fs=FS, device="cpu",
+                                                      dtype=DT),
+    "parallelFirstOrderShelving": lambda d: reverb.parallelFirstOrderShelving(
+        nfft=NFFT, fs=FS, rt_nyquist=0.05, delays=d, device="cpu", dtype=DT),
 }
+
+
+@contextlib.contextmanager
+def default_dtype(dtype):
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def flamo_precision(name):
+    """parallelFDNPEQ makes its taps with torch's default dtype: in float64 FLAMO's
+    response of them is exact (float32 is checked below). The others are left at
+    the default (FLAMO's AccurateGEQ design fails under a float64 default)."""
+    return default_dtype(torch.float64) if name == "parallelFDNPEQ" else contextlib.nullcontext()
 
 
 def short_rt(module):
@@ -50,14 +75,34 @@ def fdn_with(name):
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_reverb_filter(name, where):
     torch.manual_seed(4)
-    model = shell(short_rt(BUILDERS[name](torch.tensor(DELAYS, dtype=DT))), NFFT) if where == "alone" \
-        else fdn_with(name)
-    config = adac.flamo_to_json(model, fs=FS)
-    ref = adac.flamo_impulse_response(model, fs=FS)
+    with flamo_precision(name):
+        model = shell(short_rt(BUILDERS[name](torch.tensor(DELAYS, dtype=DT))), NFFT) \
+            if where == "alone" else fdn_with(name)
+        config = adac.flamo_to_json(model, fs=FS)
+        ref = adac.flamo_impulse_response(model, fs=FS)
+        again = adac.flamo_impulse_response(adac.json_to_flamo(config), fs=FS)
     assert np.isfinite(ref).all() and np.abs(ref).max() > 1e-3
     assert 20 * np.log10(np.abs(ref[-200:]).max() / np.abs(ref).max()) < -150
     eng = adac.render_engine(config, NFFT)
     assert error_db(ref, eng).max() <= -120
     assert error_db(eng, adac.render_faust(adac.json_to_faust(config), NFFT, fs=FS)).max() <= -120
-    again = adac.flamo_impulse_response(adac.json_to_flamo(config), fs=FS)
     assert error_db(ref, again).max() <= -120
+
+
+def test_float32_taps_compile_exactly_with_a_warning():
+    """Built under the float32 default, parallelFDNPEQ makes float32 taps and FLAMO's
+    own float32 evaluation of them is off near its low-frequency poles: ADAC says
+    so and compiles those very taps, which FLAMO evaluates exactly in float64 (a
+    parallelSOSFilter holding them)."""
+    torch.manual_seed(4)
+    module = BUILDERS["parallelFDNPEQ"](torch.tensor(DELAYS, dtype=DT))
+    with pytest.warns(UserWarning, match="float32"):
+        config = adac.flamo_to_json(shell(module, NFFT), fs=FS)
+    sections = np.asarray(config["graph"]["core"]["params"]["sections"])  # (n, K, 6)
+    assert np.array_equal(sections.astype(np.float32), sections)
+    taps = dsp.parallelSOSFilter(size=(len(DELAYS),), n_sections=sections.shape[1], nfft=NFFT,
+                                 dtype=torch.float64, device="cpu")
+    with torch.no_grad():
+        taps.assign_value(torch.tensor(np.transpose(sections, (1, 2, 0))))
+    exact = adac.flamo_impulse_response(shell(taps, NFFT), fs=FS)
+    assert error_db(exact, adac.render_engine(config, NFFT)).max() <= -120
