@@ -15,13 +15,14 @@ const char *adac_bench_kind_name(adac_bench_kind k)
     case ADAC_BENCH_DENSE: return "dense";
     case ADAC_BENCH_HOUSEHOLDER: return "householder";
     case ADAC_BENCH_HADAMARD: return "hadamard";
+    case ADAC_BENCH_DIAGONAL: return "diagonal";
     }
     return "?";
 }
 
 int adac_bench_kind_parse(const char *name, adac_bench_kind *k)
 {
-    for (int i = ADAC_BENCH_DENSE; i <= ADAC_BENCH_HADAMARD; i++)
+    for (int i = ADAC_BENCH_DENSE; i <= ADAC_BENCH_DIAGONAL; i++)
         if (!strcmp(name, adac_bench_kind_name((adac_bench_kind)i))) {
             *k = (adac_bench_kind)i;
             return 1;
@@ -137,6 +138,8 @@ char *adac_bench_fdn_ir(int n, adac_bench_kind kind, double fs, unsigned seed)
             for (int j = 0; j < n; j++) m[i * n + j] = (__builtin_popcount(i & j) & 1) ? -scale : scale;
         break;
     }
+    case ADAC_BENCH_DIAGONAL:
+        break;
     }
     for (int i = 0; i < n; i++) {
         b[i] = gaussian(&s) / sqrt(n);
@@ -194,9 +197,14 @@ char *adac_bench_fdn_ir(int n, adac_bench_kind kind, double fs, unsigned seed)
     cJSON_AddItemToArray(ff_children, absorb);
     cJSON_AddItemToObject(loop, "fF", ff);
 
-    cJSON *fb = leaf("gain", "fdn.loop.feedback");
+    cJSON *fb = leaf(kind == ADAC_BENCH_DIAGONAL ? "parallel_gain" : "gain", "fdn.loop.feedback");
     cJSON *fb_params = cJSON_GetObjectItem(fb, "params");
-    cJSON_AddItemToObject(fb_params, "matrix", matrix_json(m, n, n));
+    if (kind == ADAC_BENCH_DIAGONAL) {
+        for (int i = 0; i < n; i++) m[i] = 1.0;
+        cJSON_AddItemToObject(fb_params, "gains", cJSON_CreateDoubleArray(m, n));
+    } else {
+        cJSON_AddItemToObject(fb_params, "matrix", matrix_json(m, n, n));
+    }
     if (kind == ADAC_BENCH_HOUSEHOLDER) {
         cJSON *st = cJSON_CreateObject();
         cJSON_AddStringToObject(st, "kind", "householder");

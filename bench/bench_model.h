@@ -7,7 +7,9 @@
 typedef enum {
     ADAC_BENCH_DENSE,       /* random orthogonal matrix, stored dense */
     ADAC_BENCH_HOUSEHOLDER, /* I - 2uu^T, marked as structured */
-    ADAC_BENCH_HADAMARD     /* Sylvester Hadamard / sqrt(N), marked as structured */
+    ADAC_BENCH_HADAMARD,    /* Sylvester Hadamard / sqrt(N), marked as structured */
+    ADAC_BENCH_DIAGONAL     /* no mixing (a parallel gain of 1): the floor the
+                             * delays and filters set for any fast form */
 } adac_bench_kind;
 
 const char *adac_bench_kind_name(adac_bench_kind k);

@@ -16,11 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_SIZES 32
-#define MAX_KINDS 3
+#define MAX_KINDS (ADAC_BENCH_DIAGONAL + 1) /* each kind once */
 #define MAX_FAUST_ARGS 16
 
 static const int size_ladder[] = {2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256};
@@ -49,7 +50,7 @@ typedef struct {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: adac-bench [--lines A..B | --lines N,M,...] [--kinds dense,householder,hadamard]\n"
+            "usage: adac-bench [--lines A..B | --lines N,M,...] [--kinds dense,householder,hadamard,diagonal]\n"
             "                  [--seconds S] [--block B] [--repeat R] [--cpu K] [--fs HZ]\n"
             "                  [--faust-options \"OPTS\"] [--no-faust] [--json OUT.json] [--plot OUT.png]\n"
             "                  [--save-models DIR]\n\n"
@@ -60,7 +61,8 @@ static void usage(FILE *f)
             "  --lines A..B      sizes from the ladder 4 6 8 12 16 24 32 48 64 ... within [A, B]\n"
             "                    (default 4..64); or an explicit list\n"
             "  --kinds LIST      feedback matrices (default dense,householder,hadamard;\n"
-            "                    hadamard only at powers of two)\n"
+            "                    hadamard only at powers of two); diagonal (no mixing) measures\n"
+            "                    the floor the delay lines and filters set for any fast form\n"
             "  --seconds S       audio rendered per measurement (default 2)\n"
             "  --block B         block size in samples (default 256)\n"
             "  --repeat R        measurements per figure; the fastest counts (default 3)\n"
@@ -70,7 +72,7 @@ static void usage(FILE *f)
             "  --json FILE       write every figure and the fits as JSON\n"
             "  --plot FILE       plot real-time factor against size (runs python -m adac.bench_plot:\n"
             "                    $ADAC_PYTHON, else the venv's python beside this tool, else python3)\n"
-            "  --save-models DIR write each benchmark model's IR there\n");
+            "  --save-models DIR write each benchmark model's IR there (created if missing)\n");
 }
 
 static int parse_sizes(const char *arg, bench_options *o)
@@ -99,8 +101,12 @@ static int parse_kinds(const char *arg, bench_options *o)
     snprintf(buf, sizeof buf, "%s", arg);
     o->n_kinds = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (o->n_kinds == MAX_KINDS || !adac_bench_kind_parse(tok, &o->kinds[o->n_kinds])) {
-            fprintf(stderr, "adac-bench: unknown matrix kind '%s' (dense, householder, hadamard)\n", tok);
+        if (o->n_kinds == MAX_KINDS) {
+            fprintf(stderr, "adac-bench: at most %d kinds, each once\n", MAX_KINDS);
+            return 0;
+        }
+        if (!adac_bench_kind_parse(tok, &o->kinds[o->n_kinds])) {
+            fprintf(stderr, "adac-bench: unknown matrix kind '%s' (dense, householder, hadamard, diagonal)\n", tok);
             return 0;
         }
         o->n_kinds++;
@@ -445,6 +451,10 @@ int main(int argc, char **argv)
         }
     }
 
+    if (o.models_dir && mkdir(o.models_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "adac-bench: cannot create %s: %s\n", o.models_dir, strerror(errno));
+        return 1;
+    }
     int cpu = pin_to_core(o.cpu);
     if (cpu < 0) return 1;
     size_t total = (size_t)(o.seconds * o.fs);

@@ -18,8 +18,9 @@ def plot(report: dict, png_path: str) -> None:
     import matplotlib.ticker
 
     rows = report["rows"]
-    kinds = sorted({r["kind"] for r in rows}, key=["dense", "householder", "hadamard"].index)
-    colours = {"dense": "tab:blue", "householder": "tab:orange", "hadamard": "tab:green"}
+    kinds = sorted({r["kind"] for r in rows}, key=["dense", "householder", "hadamard", "diagonal"].index)
+    colours = {"dense": "tab:blue", "householder": "tab:orange", "hadamard": "tab:green",
+               "diagonal": "tab:gray"}
     fig, (ax, ax_ratio) = plt.subplots(1, 2, figsize=(12, 4.8))
     for kind in kinds:
         rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["lines"])

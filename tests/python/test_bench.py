@@ -44,6 +44,20 @@ def test_bench_saves_models_that_load_and_verify(tmp_path):
     assert v.returncode == 0 and "PASS" in v.stdout, v.stdout + v.stderr
 
 
+def test_bench_diagonal_floor_model_into_a_new_folder(tmp_path):
+    """The diagonal kind (no mixing, the floor for fast forms) is a parallel gain of
+    ones in the loop; --save-models makes its folder."""
+    folder = tmp_path / "models"
+    r = bench("--lines", "4", "--kinds", "dense,householder,hadamard,diagonal", "--seconds", "0.02", "--repeat", "1",
+              "--save-models", folder)
+    assert r.returncode == 0, r.stderr
+    fb = json.loads((folder / "fdn4_diagonal.json").read_text())["graph"]["children"][1]["fB"]
+    assert fb["type"] == "parallel_gain" and fb["params"]["gains"] == [1.0] * 4
+    rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] == ["4"]]
+    assert [row[1] for row in rows] == ["dense", "householder", "hadamard", "diagonal"]
+    assert all(float(row[2]) > 0 and float(row[3]) > 0 for row in rows)
+
+
 def test_bench_help_and_bad_options():
     r = bench("--help")
     assert r.returncode == 0 and "usage: adac-bench" in r.stdout and "--lines" in r.stdout
