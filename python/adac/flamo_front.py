@@ -329,28 +329,34 @@ class _Walker:
                 f"{path}: could not read the filter coefficients of {type(m).__name__}; "
                 "this FLAMO version computes it differently")
 
-        def sections_of(coeffs, tap_axis, _dtype):
+        def sections_of(coeffs, tap_axis):
             t = np.moveaxis(coeffs.numpy(), tap_axis, -1)  # (n, taps) or (K, n, taps)
             t = t[:, None, :] if t.ndim == 2 else np.moveaxis(t, 0, 1)  # (n, K, taps)
             return np.pad(t, [(0, 0), (0, 0), (0, 3 - t.shape[-1])])
 
-        b, a = (sections_of(*call) for call in calls[-2:])
-        sections = np.concatenate([b, a], axis=-1)
+        (b, b_axis, b_dtype), (a, a_axis, a_dtype) = calls[-2:]
+        sections = np.concatenate([sections_of(b, b_axis), sections_of(a, a_axis)], axis=-1)
         _check_finite(sections, path, "a filter coefficient")
-        # Check: the sections reproduce what FLAMO applies (H, taper off), bin by bin.
+        exact = H.dtype == torch.complex128 and b_dtype == a_dtype == torch.float64
+        self._check_reverb_sections(m, path, sections, H.detach().to(torch.complex128).numpy(), exact)
+        return {"type": "parallel_sos", "params": {"sections": sections.tolist()}}
+
+    @staticmethod
+    def _check_reverb_sections(m, path, sections, want, exact):
+        """The sections must reproduce the response H the module returned (taper off)
+        bin by bin: to 1e-9 when FLAMO made and evaluated them in float64."""
         nfft = int(m.nfft)
         w = np.exp(-2j * np.pi * np.arange(nfft // 2 + 1) / nfft)
         zpow = np.stack([np.ones_like(w), w, w * w])  # (3, F)
         num = np.prod(np.einsum("nkp,pf->fnk", sections[..., :3], zpow), axis=-1)
         den = np.prod(np.einsum("nkp,pf->fnk", sections[..., 3:], zpow), axis=-1)
-        want = H.detach().to(torch.complex128).numpy()
         if want.shape != num.shape:
             raise UnsupportedModuleError(
                 f"{path}: the filter coefficients read from {type(m).__name__} do not match "
                 "the shape of its response; this FLAMO version computes it differently")
         scale = max(1.0, np.abs(want).max())
         deviation = np.abs(num / den - want) / scale
-        if H.dtype == torch.complex128 and all(c[2] == torch.float64 for c in calls[-2:]):
+        if exact:
             misread = deviation.max() > 1e-9
         else:
             # Made in float32 (these classes build their taps with torch's default
@@ -366,12 +372,11 @@ class _Walker:
                     f"{20 * np.log10(deviation.max()):.1f} dB re peak (at bin {worst} of "
                     f"{nfft}). ADAC compiles the filter of those coefficients exactly; build "
                     "the model under torch.set_default_dtype(torch.float64) for FLAMO to "
-                    "agree with it", stacklevel=2)
+                    "agree with it")
         if misread:
             raise UnsupportedModuleError(
                 f"{path}: the filter coefficients read from {type(m).__name__} do not reproduce "
                 "its response; this FLAMO version computes it differently")
-        return {"type": "parallel_sos", "params": {"sections": sections.tolist()}}
 
     def sos(self, m, path):
         coeffs = self._effective(m, path)  # (K, 6, out, in) or (K, 6, n)
