@@ -1,6 +1,7 @@
 /* adac-certify: stability certificate of an IR model's feedback loops. */
 #include "atomic_file.h"
 #include "certificate.h"
+#include "tool_model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -100,18 +101,11 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    char err[ADAC_ERR_LEN];
-    adac_graph *g = adac_graph_load_file(model, err, sizeof err);
-    if (!g) {
-        fprintf(stderr, "adac-certify: %s: %s\n", model, err);
-        return 1;
-    }
     adac_controls controls;
-    if (!adac_controls_parse(controls_json, g, &controls, err, sizeof err)) {
-        fprintf(stderr, "adac-certify: %s\n", err);
-        adac_graph_free(g);
-        return 2;
-    }
+    int exit_code;
+    adac_graph *g = adac_tool_load_model("adac-certify", model, controls_json, &controls, &exit_code);
+    if (!g) return exit_code;
+    char err[ADAC_ERR_LEN];
     cJSON *doc = adac_certify(g, &controls, &opt);
     adac_controls_free(&controls);
     adac_graph_free(g);

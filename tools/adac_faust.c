@@ -1,6 +1,7 @@
 /* adac-faust: IR -> FAUST .dsp */
 #include "atomic_file.h"
 #include "faust_emit.h"
+#include "tool_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,20 +47,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    char err[ADAC_ERR_LEN];
-    adac_graph *g = adac_graph_load_file(model, err, sizeof err);
-    if (!g) {
-        fprintf(stderr, "adac-faust: %s: %s\n", model, err);
-        return 1;
-    }
     adac_controls controls;
-    char *code = NULL;
-    if (adac_controls_parse(controls_json, g, &controls, err, sizeof err)) {
-        if (controls.omitted[0])
-            fprintf(stderr, "adac-faust: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
-        code = adac_faust_emit_controlled(g, &controls, err, sizeof err);
-        adac_controls_free(&controls);
-    }
+    int exit_code;
+    adac_graph *g = adac_tool_load_model("adac-faust", model, controls_json, &controls, &exit_code);
+    if (!g) return exit_code;
+    if (controls.omitted[0])
+        fprintf(stderr, "adac-faust: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
+    char err[ADAC_ERR_LEN];
+    char *code = adac_faust_emit_controlled(g, &controls, err, sizeof err);
+    adac_controls_free(&controls);
     adac_graph_free(g);
     if (!code) {
         fprintf(stderr, "adac-faust: %s\n", err);

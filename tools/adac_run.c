@@ -1,6 +1,7 @@
 /* adac-run: run an IR model with the engine: impulse responses, files, or live. */
 #include "atomic_file.h"
 #include "engine.h"
+#include "tool_model.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -313,22 +314,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "adac-run: --out needs --ir N or --in FILE\n");
         return 2;
     }
-    char err[ADAC_ERR_LEN];
-    adac_graph *g = adac_graph_load_file(model, err, sizeof err);
-    if (!g) {
-        fprintf(stderr, "adac-run: %s: %s\n", model, err);
-        return 1;
-    }
-    int ni = g->root->n_in, no = g->root->n_out, rc = 0;
-    adac_controls controls;
     char *request = controls_json || n_sets ? controls_request(controls_json, sets, n_sets) : NULL;
     free(sets);
     if ((controls_json || n_sets) && !request) return 2;
-    if (!adac_controls_parse(request, g, &controls, err, sizeof err)) {
-        fprintf(stderr, "adac-run: %s\n", err);
-        return 2;
-    }
+    adac_controls controls;
+    int exit_code;
+    adac_graph *g = adac_tool_load_model("adac-run", model, request, &controls, &exit_code);
     free(request);
+    if (!g) return exit_code;
+    int ni = g->root->n_in, no = g->root->n_out, rc = 0;
     if (controls.omitted[0])
         fprintf(stderr, "adac-run: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
     adac_engine *e = adac_engine_create_controlled(g, &controls);

@@ -103,6 +103,19 @@ def test_verify_rejects_channel_mismatch(compiled, tmp_path):
     assert r.returncode == 1 and "channel mismatch" in r.stderr
 
 
+def test_bad_control_request_is_a_usage_error_in_every_tool(compiled, tmp_path):
+    """adac-faust, adac-run and adac-certify check a controls request the same way:
+    exit 2, the JSON path of the bad entry, and no output written."""
+    d, _ = compiled
+    request = '{"reverb": true}'
+    for tool, args in (("adac-faust", ("-o", tmp_path / "x.dsp")),
+                       ("adac-run", ("--ir", 10, "--out", tmp_path / "x.wav")),
+                       ("adac-certify", ("--json", tmp_path / "x.json"))):
+        r = run(tool, d / "fdn4.json", "--controls", request, *args)
+        assert r.returncode == 2 and "controls.reverb: unknown control" in r.stderr, (tool, r.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_impulse_response_matches_engine(compiled):
     d, config = compiled
     r = run("adac-run", d / "fdn4.json", "--ir", 4000, "--out", d / "ir.wav", "--double")
