@@ -60,6 +60,22 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int
     }
 }
 
+const double *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
+{
+    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    return r + (size_t)n <= dl->size ? dl->buf + r : NULL;
+}
+
+double *adac_delay_line_next(adac_delay_line *dl, int n)
+{
+    return dl->write_pos + (size_t)n <= dl->size ? dl->buf + dl->write_pos : NULL;
+}
+
+void adac_delay_line_commit(adac_delay_line *dl, int n)
+{
+    dl->write_pos = (dl->write_pos + (size_t)n) % dl->size;
+}
+
 void adac_delay_line_reset(adac_delay_line *dl)
 {
     memset(dl->buf, 0, dl->size * sizeof *dl->buf);

@@ -23,6 +23,13 @@ void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t 
 /* Like read, but adds gain * the delayed samples into out. */
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
                                      double gain);
+/* Zero-copy access for a loop that reads a block and later writes one:
+ * peek is where read(dl, out, n, delay) would copy from, and next where the next
+ * n samples written go, each only while the run is contiguous in the ring (NULL
+ * when it wraps: copy instead). commit then counts n samples written through next. */
+const double *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay);
+double *adac_delay_line_next(adac_delay_line *dl, int n);
+void adac_delay_line_commit(adac_delay_line *dl, int n);
 void adac_delay_line_reset(adac_delay_line *dl);
 void adac_delay_line_free(adac_delay_line *dl);
 

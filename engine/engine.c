@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "sos_bank.h"
 #include "sos_cascade.h"
+#include "vec_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct proc {
     double **bus_a, **bus_b; /* series: between children; parallel: branch B; recursion: u, w */
     double ***series_bus;    /* series: n_children - 1 intermediate buses */
     double **chunk_out;     /* recursion: output channel pointers offset to the chunk */
+    const double **head_view; /* delay-headed recursion: the head's output, in its rings */
+    double **next_view;       /* delay-headed recursion: where the loop's input goes */
     double *scratch;                 /* sos matrix leaf: one entry's output */
 
     adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
@@ -90,7 +93,13 @@ static int proc_prepare(proc *p, int max_block)
         if (!(p->bus_a = adac_bus_alloc(ch, max_block)) || !(p->bus_b = adac_bus_alloc(ch, max_block)))
             return 0;
         p->chunk_out = calloc(n->n_out, sizeof(double *));
-        if (p->delay_headed) break; /* the head delay's lines are the loop buffer */
+        if (!p->chunk_out) return 0;
+        if (p->delay_headed) { /* the head delay's lines are the loop buffer */
+            p->head_view = calloc(ch, sizeof *p->head_view);
+            p->next_view = calloc(ch, sizeof *p->next_view);
+            if (!p->head_view || !p->next_view) return 0;
+            break;
+        }
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
         for (int c = 0; c < ch; c++)
@@ -151,33 +160,58 @@ static void read_entry(proc *p, int e, int line, double *out, int n, int lag)
     }
 }
 
-/* A tap leaf's output (delay or FIR, matrix or parallel) for n samples from its
- * lines; lag as in read_entry: 0 once the block is written, n to read ahead of
- * writing it (every tap then at least n long). An output whose first entry is a
- * plain integer delay starts as one copy out of the ring instead of zero-and-add. */
-static void read_taps(proc *p, double *const *out, int n, int lag)
+/* Output o of a tap leaf (delay or FIR, matrix or parallel) for n samples from
+ * its lines; lag as in read_entry: 0 once the block is written, n to read ahead
+ * of writing it (every tap then at least n long). An output whose first entry is
+ * a plain integer delay starts as one copy out of the ring instead of zero-and-add. */
+static void read_output(proc *p, int o, double *out, int n, int lag)
 {
     const adac_node *nd = p->node;
     int parallel = nd->type == ADAC_NODE_PARALLEL_DELAY || nd->type == ADAC_NODE_PARALLEL_FIR;
     int per_output = parallel ? 1 : nd->n_in;
-    for (int o = 0; o < nd->n_out; o++)
-        for (int k = 0; k < per_output; k++) {
-            int e = parallel ? o : o * nd->n_in + k, line = parallel ? o : k;
-            size_t at = (size_t)e * nd->tap_stride;
-            if (k == 0 && nd->tap_count[e] == 1 && nd->tap_gain[at] == 1.0) {
-                adac_delay_line_read(&p->lines[line], out[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
-                continue;
-            }
-            if (k == 0) memset(out[o], 0, (size_t)n * sizeof(double));
-            read_entry(p, e, line, out[o], n, lag);
+    for (int k = 0; k < per_output; k++) {
+        int e = parallel ? o : o * nd->n_in + k, line = parallel ? o : k;
+        size_t at = (size_t)e * nd->tap_stride;
+        if (k == 0 && nd->tap_count[e] == 1 && nd->tap_gain[at] == 1.0) {
+            adac_delay_line_read(&p->lines[line], out, n, (size_t)(nd->tap_delay[at] - p->advance - lag));
+            continue;
         }
+        if (k == 0) memset(out, 0, (size_t)n * sizeof(double));
+        read_entry(p, e, line, out, n, lag);
+    }
+}
+
+static void read_taps(proc *p, double *const *out, int n, int lag)
+{
+    for (int o = 0; o < p->node->n_out; o++) read_output(p, o, out[o], n, lag);
+}
+
+/* Where a parallel delay leaf's output for the next n samples (lag as in
+ * read_output) can be read: in its own ring where the channel is one plain
+ * integer tap and the run does not wrap, else copied into that channel of bus. */
+static const double *const *view_taps(proc *p, const double **view, double *const *bus, int n, int lag)
+{
+    const adac_node *nd = p->node;
+    for (int o = 0; o < nd->n_out; o++) {
+        size_t at = (size_t)o * nd->tap_stride;
+        view[o] = NULL;
+        if (nd->tap_count[o] == 1 && nd->tap_gain[at] == 1.0)
+            view[o] = adac_delay_line_peek(&p->lines[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
+        if (!view[o]) {
+            read_output(p, o, bus[o], n, lag);
+            view[o] = bus[o];
+        }
+    }
+    return view;
 }
 
 static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n);
 
 /* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
  * longer than the shortest delay is already in their lines, so: read it, run the
- * rest of fF and then fB, and write u = x + fB(y) into the same lines. */
+ * rest of fF and then fB, and write u = x + fB(y) into the same lines. Where the
+ * runs do not wrap, the rest of fF reads the lines in place and fB writes into
+ * them, so the loop copies nothing. */
 static void process_delay_headed(proc *p, const double *const *in, double *const *out, int n)
 {
     proc *ff = p->children[0], *fb = p->children[1];
@@ -189,18 +223,27 @@ static void process_delay_headed(proc *p, const double *const *in, double *const
         for (int k = 0; k < p->node->n_out; k++) p->chunk_out[k] = out[k] + off;
         if (head == ff) {
             read_taps(head, p->chunk_out, c, c);
+        } else if (ff->node->n_children > 1 && head->node->type == ADAC_NODE_PARALLEL_DELAY) {
+            const double *const *y = view_taps(head, p->head_view, ff->series_bus[0], c, c);
+            process_series_from(ff, 1, y, p->chunk_out, c);
         } else {
             double *const *head_out = ff->node->n_children > 1 ? ff->series_bus[0] : p->chunk_out;
             read_taps(head, head_out, c, c);
             process_series_from(ff, 1, (const double *const *)head_out, p->chunk_out, c);
         }
-        proc_process(fb, (const double *const *)p->chunk_out, p->bus_b, c);
         for (int k = 0; k < ch; k++) {
-            const double *x = in[k] + off;
-            for (int t = 0; t < c; t++) p->bus_a[k][t] = x[t] + p->bus_b[k][t];
+            double *next = adac_delay_line_next(&head->lines[k], c);
+            p->next_view[k] = next ? next : p->bus_a[k];
         }
-        if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->bus_a, c);
-        for (int k = 0; k < ch; k++) adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
+        proc_process(fb, (const double *const *)p->chunk_out, p->next_view, c);
+        for (int k = 0; k < ch; k++) adac_vec_add(p->next_view[k], in[k] + off, c);
+        if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
+        for (int k = 0; k < ch; k++) {
+            if (p->next_view[k] == p->bus_a[k])
+                adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
+            else
+                adac_delay_line_commit(&head->lines[k], c);
+        }
     }
 }
 
@@ -237,10 +280,7 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
         adac_matrix_mix(nd, in, out, n);
         break;
     case ADAC_NODE_PARALLEL_GAIN:
-        for (int c = 0; c < nd->n_out; c++) {
-            double g = nd->gain[c];
-            for (int t = 0; t < n; t++) out[c][t] = g * in[c][t];
-        }
+        for (int c = 0; c < nd->n_out; c++) adac_vec_scale(out[c], in[c], nd->gain[c], n);
         break;
     case ADAC_NODE_DELAY:
     case ADAC_NODE_PARALLEL_DELAY:
@@ -279,8 +319,7 @@ static void proc_process(proc *p, const double *const *in, double *const *out, i
             proc_process(p->children[1], in, out + na, n);
         } else {
             proc_process(p->children[1], in, p->bus_b, n);
-            for (int c = 0; c < nd->n_out; c++)
-                for (int t = 0; t < n; t++) out[c][t] += p->bus_b[c][t];
+            for (int c = 0; c < nd->n_out; c++) adac_vec_add(out[c], p->bus_b[c], n);
         }
         break;
     }
@@ -332,6 +371,8 @@ static void proc_free(proc *p)
     adac_bus_free(p->bus_a);
     adac_bus_free(p->bus_b);
     free(p->chunk_out);
+    free(p->head_view);
+    free(p->next_view);
     free(p->scratch);
     if (p->lines) {
         for (int i = 0; i < p->n_lines; i++) adac_delay_line_free(&p->lines[i]);
