@@ -51,7 +51,7 @@ static void check_mix(adac_node *node, int n)
 
 Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
 {
-    const int sizes[] = {1, 2, 3, 8, 16, 32};
+    const int sizes[] = {1, 2, 3, 4, 8, 16, 32, 64};
     const int lengths[] = {1, 15, 16, 37, 64};
     unsigned s = 3;
     for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++) {
