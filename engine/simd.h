@@ -5,6 +5,12 @@
 #ifndef ADAC_SIMD_H
 #define ADAC_SIMD_H
 
+/* The helpers below pass vectors by value but are static inline, so no call ever
+ * crosses an ABI boundary: GCC's note that AVX changes the vector ABI is moot. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 /* Four doubles; aligned(8) makes loads and stores through a pointer unaligned. */
 typedef double adac_v4d __attribute__((vector_size(32), aligned(8)));
 

@@ -31,22 +31,36 @@ static void naive_mix(const double *m, int N, double *const *x, double *y, int n
 
 static void check_mix(adac_node *node, int n)
 {
-    int N = node->n_in;
+    int N = node->n_in, n_out = node->n_out;
     unsigned s = 7;
-    double *xb = calloc((size_t)N * n, sizeof *xb), *yb = calloc((size_t)N * n, sizeof *yb);
-    double **x = calloc(N, sizeof *x), **y = calloc(N, sizeof *y), *ref = calloc(n, sizeof *ref);
+    double *xb = calloc((size_t)N * n, sizeof *xb), *yb = calloc((size_t)n_out * n, sizeof *yb);
+    double **x = calloc(N, sizeof *x), **y = calloc(n_out, sizeof *y), *ref = calloc(n, sizeof *ref);
     for (int i = 0; i < N; i++) {
         x[i] = xb + (size_t)i * n;
-        y[i] = yb + (size_t)i * n;
         for (int t = 0; t < n; t++) x[i][t] = rnd(&s);
     }
+    for (int o = 0; o < n_out; o++) y[o] = yb + (size_t)o * n;
     adac_matrix_mix(node, (const double *const *)x, y, n);
-    for (int o = 0; o < N; o++) {
+    for (int o = 0; o < n_out; o++) {
         naive_mix(node->gain, N, x, ref, n, o);
         for (int t = 0; t < n; t++)
             cr_assert_float_eq(y[o][t], ref[t], 1e-12, "N=%d structure=%d out %d t=%d", N, node->structure, o, t);
     }
     free(xb), free(yb), free(x), free(y), free(ref);
+}
+
+Test(matrix_mix, one_row_and_one_column_equal_the_product)
+{
+    const int lengths[] = {1, 15, 16, 31, 32, 37, 64};
+    unsigned s = 5;
+    double m[33];
+    for (int i = 0; i < 33; i++) m[i] = rnd(&s);
+    adac_node row = {.type = ADAC_NODE_GAIN, .n_in = 33, .n_out = 1, .gain = m};
+    adac_node column = {.type = ADAC_NODE_GAIN, .n_in = 1, .n_out = 33, .gain = m};
+    for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) {
+        check_mix(&row, lengths[b]);
+        check_mix(&column, lengths[b]);
+    }
 }
 
 Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
