@@ -32,6 +32,19 @@ ADAC_HOT static void mix_row(const double *g, int n_in, const double *const *x, 
         store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
         store(y0 + 16, a4), store(y0 + 20, a5), store(y0 + 24, a6), store(y0 + 28, a7);
     }
+    /* Then single tiles and the scalar tail, which split any length as mix_dense
+     * does: the vector and scalar sums can differ in the last bit, and a one-row
+     * gain must give the same bits as it did through mix_dense. */
+    for (; t0 + TILE <= n; t0 += TILE) {
+        adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (int i = 0; i < n_in; i++) {
+            const double *xi = x[i] + t0;
+            adac_v4d p = adac_v4d_splat(g[i]);
+            a0 += p * load(xi), a1 += p * load(xi + 4), a2 += p * load(xi + 8), a3 += p * load(xi + 12);
+        }
+        double *y0 = y + t0;
+        store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
+    }
     for (int t = t0; t < n; t++) {
         double acc = 0;
         for (int i = 0; i < n_in; i++) acc += g[i] * x[i][t];
