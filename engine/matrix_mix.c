@@ -14,6 +14,9 @@ static inline void store(double *p, adac_v4d v)
     *(adac_v4d *)p = v;
 }
 
+static void mix_dense(const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin,
+                      int n);
+
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order as below. */
@@ -32,31 +35,18 @@ ADAC_HOT static void mix_row(const double *g, int n_in, const double *const *x, 
         store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
         store(y0 + 16, a4), store(y0 + 20, a5), store(y0 + 24, a6), store(y0 + 28, a7);
     }
-    /* Then single tiles and the scalar tail, which split any length as mix_dense
-     * does: the vector and scalar sums can differ in the last bit, and a one-row
-     * gain must give the same bits as it did through mix_dense. */
-    for (; t0 + TILE <= n; t0 += TILE) {
-        adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        for (int i = 0; i < n_in; i++) {
-            const double *xi = x[i] + t0;
-            adac_v4d p = adac_v4d_splat(g[i]);
-            a0 += p * load(xi), a1 += p * load(xi + 4), a2 += p * load(xi + 8), a3 += p * load(xi + 12);
-        }
-        double *y0 = y + t0;
-        store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
-    }
-    for (int t = t0; t < n; t++) {
-        double acc = 0;
-        for (int i = 0; i < n_in; i++) acc += g[i] * x[i][t];
-        y[t] = acc;
-    }
+    /* The rest as mix_dense splits it (single tiles, then a scalar tail): the
+     * vector and scalar sums can differ in the last bit, and a one-row gain must
+     * give the same bits as it did through mix_dense. */
+    mix_dense(g, 1, n_in, x, &y, t0, n);
 }
 
-/* Two outputs at a time share every input load; accumulators stay in registers. */
+/* Samples t_begin .. n-1. Two outputs at a time share every input load;
+ * accumulators stay in registers. */
 ADAC_HOT static void mix_dense(const double *g, int n_out, int n_in, const double *const *x,
-                               double *const *y, int n)
+                               double *const *y, int t_begin, int n)
 {
-    int t0 = 0;
+    int t0 = t_begin;
     for (; t0 + TILE <= n; t0 += TILE) {
         int o = 0;
         for (; o + 2 <= n_out; o += 2) {
@@ -219,7 +209,7 @@ void adac_matrix_mix(const adac_node *m, const double *const *x, double *const *
             mix_row(m->gain, m->n_in, x, y[0], n);
             break;
         }
-        mix_dense(m->gain, m->n_out, m->n_in, x, y, n);
+        mix_dense(m->gain, m->n_out, m->n_in, x, y, 0, n);
         break;
     }
 }
