@@ -86,14 +86,8 @@ int main(int argc, char **argv)
             dsp = argv[++i];
         } else if (!strcmp(a, "--strict")) {
             strict = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "adac-certify: unknown option or missing value: %s\n", a);
+        } else if (!adac_tool_operand("adac-certify", a, &model, NULL)) {
             usage(stderr);
-            return 2;
-        } else if (!model) {
-            model = a;
-        } else {
-            fprintf(stderr, "adac-certify: one model at a time\n");
             return 2;
         }
     }

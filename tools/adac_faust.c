@@ -32,14 +32,8 @@ int main(int argc, char **argv)
             outp = argv[++i];
         } else if (!strcmp(argv[i], "--controls") && i + 1 < argc) {
             controls_json = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "adac-faust: unknown option %s\n", argv[i]);
+        } else if (!adac_tool_operand("adac-faust", argv[i], &model, NULL)) {
             usage(stderr);
-            return 2;
-        } else if (!model) {
-            model = argv[i];
-        } else {
-            fprintf(stderr, "adac-faust: one model at a time\n");
             return 2;
         }
     }

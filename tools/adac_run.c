@@ -291,13 +291,7 @@ int main(int argc, char **argv)
             play = 1;
         } else if (!strcmp(a, "--double")) {
             dbl = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "adac-run: unknown option or missing value: %s\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!model) {
-            model = a;
-        } else {
+        } else if (!adac_tool_operand("adac-run", a, &model, NULL)) {
             usage(stderr);
             return 2;
         }

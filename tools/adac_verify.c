@@ -4,6 +4,7 @@
 #include "compare.h"
 #include "engine.h"
 #include "faust_dsp.h"
+#include "tool_model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,15 +79,7 @@ int main(int argc, char **argv)
             dbl = 0;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "adac-verify: unknown option %s\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!model) {
-            model = a;
-        } else if (!dsp_path) {
-            dsp_path = a;
-        } else {
+        } else if (!adac_tool_operand("adac-verify", a, &model, &dsp_path)) {
             usage(stderr);
             return 2;
         }

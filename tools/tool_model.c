@@ -22,3 +22,20 @@ adac_graph *adac_tool_load_model(const char *tool, const char *path, const char 
     }
     return g;
 }
+
+int adac_tool_operand(const char *tool, const char *arg, const char **first, const char **second)
+{
+    if (arg[0] == '-') {
+        fprintf(stderr, "%s: unknown option or missing value: %s\n", tool, arg);
+        return 0;
+    }
+    if (!*first) {
+        *first = arg;
+    } else if (second && !*second) {
+        *second = arg;
+    } else {
+        fprintf(stderr, "%s: too many arguments (one model at a time): %s\n", tool, arg);
+        return 0;
+    }
+    return 1;
+}

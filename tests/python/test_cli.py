@@ -116,6 +116,21 @@ def test_bad_control_request_is_a_usage_error_in_every_tool(compiled, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_unknown_options_and_extra_files_are_usage_errors_in_every_tool(compiled, tmp_path):
+    """Every tool that takes a model names the argument it could not place, exits 2
+    and shows its usage."""
+    d, _ = compiled
+    model = d / "fdn4.json"
+    for tool, files in (("adac-faust", [model]), ("adac-run", [model]), ("adac-certify", [model]),
+                        ("adac-verify", [model, tmp_path / "x.dsp"])):
+        r = run(tool, *files, "--no-such-option")
+        assert r.returncode == 2 and "unknown option or missing value: --no-such-option" in r.stderr, (tool, r.stderr)
+        assert "usage:" in r.stderr, (tool, r.stderr)
+        r = run(tool, *files, tmp_path / "extra.json")
+        assert r.returncode == 2 and "too many arguments" in r.stderr and "extra.json" in r.stderr, (tool, r.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_impulse_response_matches_engine(compiled):
     d, config = compiled
     r = run("adac-run", d / "fdn4.json", "--ir", 4000, "--out", d / "ir.wav", "--double")
