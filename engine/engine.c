@@ -23,7 +23,9 @@ struct proc {
     proc **children;
 
     /* Buses: arrays of channel pointers into one allocation. */
-    double **bus_a, **bus_b; /* series: between children; parallel: branch B; recursion: u, w */
+    /* parallel: branch B in bus_b; recursion: u, w (delay-headed: bus_a only, where a
+     * ring run wraps); tap leaf under rt60: its scaled input in bus_a */
+    double **bus_a, **bus_b;
     double ***series_bus;    /* series: n_children - 1 intermediate buses */
     double **chunk_out;     /* recursion: output channel pointers offset to the chunk */
     const double **head_view; /* delay-headed recursion: the head's output, in its rings */
@@ -90,16 +92,18 @@ static int proc_prepare(proc *p, int max_block)
         break;
     case ADAC_NODE_RECURSION: {
         int ch = n->children[0]->n_in;
-        if (!(p->bus_a = adac_bus_alloc(ch, max_block)) || !(p->bus_b = adac_bus_alloc(ch, max_block)))
-            return 0;
+        if (!(p->bus_a = adac_bus_alloc(ch, max_block))) return 0;
         p->chunk_out = calloc(n->n_out, sizeof(double *));
         if (!p->chunk_out) return 0;
-        if (p->delay_headed) { /* the head delay's lines are the loop buffer */
+        /* The head delay's lines are the loop buffer, and fB writes into them
+         * (bus_a only where a run wraps). */
+        if (p->delay_headed) {
             p->head_view = calloc(ch, sizeof *p->head_view);
             p->next_view = calloc(ch, sizeof *p->next_view);
             if (!p->head_view || !p->next_view) return 0;
             break;
         }
+        if (!(p->bus_b = adac_bus_alloc(ch, max_block))) return 0;
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
         for (int c = 0; c < ch; c++)
@@ -262,8 +266,7 @@ static void process_recursion(proc *p, const double *const *in, double *const *o
         /* u = x + fB'(v) from loop_len samples ago (read before this chunk is written). */
         for (int k = 0; k < ch; k++) {
             adac_delay_line_read(&p->lines[k], p->bus_a[k], c, (size_t)(p->loop_len - c));
-            const double *x = in[k] + off;
-            for (int t = 0; t < c; t++) p->bus_a[k][t] += x[t];
+            adac_vec_add(p->bus_a[k], in[k] + off, c);
         }
         for (int k = 0; k < nd->n_out; k++) p->chunk_out[k] = out[k] + off;
         proc_process(ff, (const double *const *)p->bus_a, p->chunk_out, c);
