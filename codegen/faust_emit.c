@@ -452,8 +452,11 @@ char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, c
            "};\n\n");
     if (uses_hadamard(g->root))
         adac_strbuf_printf(s, "// One Hadamard butterfly: (a, b) -> (a + b, a - b), optionally scaled.\n"
-                              "adac_butterfly = _, _ <: +, -;\n"
-                              "adac_butterfly_scaled(g) = _, _ <: (+ : *(g)), (- : *(g));\n\n");
+                              "// attach(_, 0) passes a signal through unchanged; it keeps FAUST from\n"
+                              "// flattening the stages into long sums, so each stage is computed\n"
+                              "// once, as written (the engine's sums, bit for bit).\n"
+                              "adac_butterfly = _, _ <: (+ : attach(_, 0)), (- : attach(_, 0));\n"
+                              "adac_butterfly_scaled(g) = _, _ <: (+ : attach(_, 0) : *(g)), (- : attach(_, 0) : *(g));\n\n");
     if (controls) emit_control_definitions(s, controls);
     emit_definitions(&c, g->root);
     c.leaf_counter = 0;
