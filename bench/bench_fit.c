@@ -26,6 +26,12 @@ static void least_squares(const double *n, const double *cost, int count, adac_b
     fit->last_fitted = count ? (int)n[count - 1] : 0;
 }
 
+static int above_tolerance(const adac_bench_fit *fit, double n, double cost)
+{
+    double predicted = fit->a + fit->b * n * n;
+    return predicted > 0 && cost > (1 + ADAC_BENCH_FIT_TOLERANCE) * predicted;
+}
+
 void adac_bench_fit_n2(const double *n, const double *cost, int count, adac_bench_fit *fit)
 {
     memset(fit, 0, sizeof *fit);
@@ -33,15 +39,29 @@ void adac_bench_fit_n2(const double *n, const double *cost, int count, adac_benc
         fit->points = count;
         return;
     }
+    /* the points fitted so far, outliers left out */
+    double fit_n[count], fit_cost[count];
     int used = count < 3 ? count : 3;
-    least_squares(n, cost, used, fit);
-    while (used < count) {
-        double predicted = fit->a + fit->b * n[used] * n[used];
-        if (predicted > 0 && cost[used] > (1 + ADAC_BENCH_FIT_TOLERANCE) * predicted) {
-            fit->break_lines = (int)n[used];
-            fit->break_excess = cost[used] / predicted - 1;
-            return;
+    memcpy(fit_n, n, used * sizeof *n);
+    memcpy(fit_cost, cost, used * sizeof *cost);
+    least_squares(fit_n, fit_cost, used, fit);
+    for (int next = used; next < count; next++) {
+        if (above_tolerance(fit, n[next], cost[next])) {
+            int persists = 1;
+            for (int later = next + 1; later < count; later++)
+                persists &= above_tolerance(fit, n[later], cost[later]);
+            if (persists) {
+                fit->break_lines = (int)n[next];
+                fit->break_excess = cost[next] / (fit->a + fit->b * n[next] * n[next]) - 1;
+                return;
+            }
+            if (fit->outliers < ADAC_BENCH_FIT_MAX_OUTLIERS)
+                fit->outlier_lines[fit->outliers] = (int)n[next];
+            fit->outliers++;
+            continue;
         }
-        least_squares(n, cost, ++used, fit);
+        fit_n[used] = n[next];
+        fit_cost[used] = cost[next];
+        least_squares(fit_n, fit_cost, ++used, fit);
     }
 }

@@ -311,9 +311,13 @@ static void print_fit(const char *what, adac_bench_kind kind, const adac_bench_f
     printf("  %-6s %-11s cost ~ %.3g + %.4g N^2 ns/sample (R^2 %.3f over N <= %d)", what,
            adac_bench_kind_name(kind), f->a, f->b, f->r2, f->last_fitted);
     if (f->break_lines)
-        printf("; breaks at N = %d (%.0f%% above the fit)\n", f->break_lines, 100 * f->break_excess);
+        printf("; breaks at N = %d (%.0f%% above the fit)", f->break_lines, 100 * f->break_excess);
     else
-        printf("; holds over every size measured\n");
+        printf("; holds over every size measured");
+    for (int i = 0; i < f->outliers && i < ADAC_BENCH_FIT_MAX_OUTLIERS; i++)
+        printf("%s%d", i ? ", " : "; left out as noise (a larger size is back on the fit): N = ",
+               f->outlier_lines[i]);
+    printf("\n");
 }
 
 static void json_fit(FILE *f, const adac_bench_fit *fit)
@@ -321,9 +325,13 @@ static void json_fit(FILE *f, const adac_bench_fit *fit)
     fprintf(f, "{\"a_ns\": %.6g, \"b_ns\": %.6g, \"r2\": %.6f, \"fitted_up_to\": %d, \"breaks_at\": ",
             fit->a, fit->b, fit->r2, fit->last_fitted);
     if (fit->break_lines)
-        fprintf(f, "%d, \"excess_at_break\": %.4f}", fit->break_lines, fit->break_excess);
+        fprintf(f, "%d, \"excess_at_break\": %.4f", fit->break_lines, fit->break_excess);
     else
-        fprintf(f, "null}");
+        fprintf(f, "null");
+    fprintf(f, ", \"outliers\": [");
+    for (int i = 0; i < fit->outliers && i < ADAC_BENCH_FIT_MAX_OUTLIERS; i++)
+        fprintf(f, "%s%d", i ? ", " : "", fit->outlier_lines[i]);
+    fprintf(f, "]}");
 }
 
 static char *json_report(const bench_options *o, const bench_row *rows, int n_rows,
@@ -498,7 +506,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "%60s\r", "");
 
     printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
-           "more than %.0f%% above the fit of the sizes before it):\n",
+           "more than %.0f%% above the fit of the sizes before it, and every larger size too):\n",
            100 * ADAC_BENCH_FIT_TOLERANCE);
     adac_bench_fit fits[MAX_KINDS][2] = {{{0}}};
     for (int k = 0; k < o.n_kinds; k++)

@@ -27,6 +27,9 @@ def test_bench_reports_engine_and_faust_for_each_kind(tmp_path):
         assert x["engine_bytes"] > 8 * 4 * 300 and x["faust_bytes"] > 8 * 4 * 300, x  # the delay lines
     assert {(f["kind"], f["implementation"]) for f in report["fits"]} == {
         (k, i) for k in ("dense", "householder", "hadamard") for i in ("engine", "faust")}
+    for f in report["fits"]:
+        outliers = f["fit"]["outliers"]  # sizes left out of the fit as noise
+        assert isinstance(outliers, list) and set(outliers) <= {6, 8}, f
     assert "-double" in report["faust"]["options"] and "libfaust" in report["faust"]["compiler"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "cost ~" in r.stdout and "pinned to core" in r.stdout
