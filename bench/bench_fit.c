@@ -47,10 +47,8 @@ void adac_bench_fit_n2(const double *n, const double *cost, int count, adac_benc
     least_squares(fit_n, fit_cost, used, fit);
     for (int next = used; next < count; next++) {
         if (above_tolerance(fit, n[next], cost[next])) {
-            int persists = 1;
-            for (int later = next + 1; later < count; later++)
-                persists &= above_tolerance(fit, n[later], cost[later]);
-            if (persists) {
+            /* the largest size has no later one to contradict it */
+            if (next + 1 == count || above_tolerance(fit, n[next + 1], cost[next + 1])) {
                 fit->break_lines = (int)n[next];
                 fit->break_excess = cost[next] / (fit->a + fit->b * n[next] * n[next]) - 1;
                 return;

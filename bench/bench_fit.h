@@ -14,14 +14,14 @@ typedef struct {
     int last_fitted;  /* largest N in the fit */
     int break_lines;  /* first N above tolerance, 0 if none */
     double break_excess; /* measured / predicted - 1 at that N */
-    int outliers;     /* sizes left out: above tolerance, but a larger size is not */
+    int outliers;     /* sizes left out: above tolerance, but the next size is not */
     int outlier_lines[ADAC_BENCH_FIT_MAX_OUTLIERS]; /* the first of them */
 } adac_bench_fit;
 
 /* n ascending, cost[i] at n[i]. Fits the first three points, then grows the fit
  * one size at a time while each new size lies within tolerance of the
- * prediction. A size above tolerance breaks the fit only if every larger size is
- * above it too (a cache level, once outgrown, stays outgrown); one that a larger
+ * prediction. A size above tolerance breaks the fit only if the next size is
+ * above it too (a cache level, once outgrown, stays outgrown); one that the next
  * size contradicts is a noisy measurement, left out of the fit and listed. */
 void adac_bench_fit_n2(const double *n, const double *cost, int count, adac_bench_fit *fit);
 

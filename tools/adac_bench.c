@@ -315,7 +315,7 @@ static void print_fit(const char *what, adac_bench_kind kind, const adac_bench_f
     else
         printf("; holds over every size measured");
     for (int i = 0; i < f->outliers && i < ADAC_BENCH_FIT_MAX_OUTLIERS; i++)
-        printf("%s%d", i ? ", " : "; left out as noise (a larger size is back on the fit): N = ",
+        printf("%s%d", i ? ", " : "; left out as noise (the next size is back on the fit): N = ",
                f->outlier_lines[i]);
     printf("\n");
 }
@@ -506,7 +506,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "%60s\r", "");
 
     printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
-           "more than %.0f%% above the fit of the sizes before it, and every larger size too):\n",
+           "more than %.0f%% above the fit of the sizes before it, and the next size too):\n",
            100 * ADAC_BENCH_FIT_TOLERANCE);
     adac_bench_fit fits[MAX_KINDS][2] = {{{0}}};
     for (int k = 0; k < o.n_kinds; k++)

@@ -54,3 +54,15 @@ Test(bench_fit, a_lone_slow_size_is_noise_not_a_break)
     cr_assert_float_eq(fit.b, 0.5, 1e-12);
     cr_assert_eq(fit.points, N_SIZES - 1);
 }
+
+Test(bench_fit, a_step_breaks_the_fit_even_if_a_larger_size_measures_fast)
+{
+    double cost[N_SIZES];
+    exact_costs(10, 0.5, cost);
+    for (int i = 5; i < N_SIZES; i++) cost[i] *= 1.5; /* from N = 24 on */
+    cost[N_SIZES - 1] /= 1.5;                        /* but N = 64 ran fast once */
+    adac_bench_fit fit;
+    adac_bench_fit_n2(sizes, cost, N_SIZES, &fit);
+    cr_assert_eq(fit.break_lines, 24);
+    cr_assert_eq(fit.outliers, 0);
+}
