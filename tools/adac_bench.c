@@ -65,7 +65,8 @@ static void usage(FILE *f)
             "                    the floor the delay lines and filters set for any fast form\n"
             "  --seconds S       audio rendered per measurement (default 2)\n"
             "  --block B         block size in samples (default 256)\n"
-            "  --repeat R        measurements per figure; the fastest counts (default 3)\n"
+            "  --repeat R        rounds over every model, each timing it once; the fastest\n"
+            "                    round of each figure counts (default 3)\n"
             "  --cpu K           core to pin to (default: the one we start on)\n"
             "  --faust-options   libfaust options (default \"-double\": the engine's precision)\n"
             "  --no-faust        engine only\n"
@@ -145,52 +146,37 @@ static void fill_noise(double *x, size_t n)
     }
 }
 
-static double time_engine(adac_engine *e, const double *noise, size_t total, int block, int repeat)
+/* The noise, and a float copy of it for FAUST compiled without -double. */
+typedef struct {
+    const double *samples;
+    const float *samples_f;
+    size_t total;
+} bench_input;
+
+/* One timed pass over the input from a reset state, in seconds. */
+static double time_engine(adac_engine *e, const bench_input *in, int block, double *out)
 {
-    double best = 1e300, *out = malloc((size_t)block * sizeof *out);
-    volatile double sink = 0;
-    for (int r = 0; r < repeat; r++) {
-        adac_engine_reset(e);
-        double t0 = now_s();
-        for (size_t off = 0; off + (size_t)block <= total; off += (size_t)block) {
-            const double *in[1] = {noise + off};
-            double *outs[1] = {out};
-            adac_engine_process(e, in, outs, block);
-        }
-        double dt = now_s() - t0;
-        sink += out[0];
-        if (dt < best) best = dt;
+    adac_engine_reset(e);
+    double t0 = now_s();
+    for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
+        const double *ins[1] = {in->samples + off};
+        double *outs[1] = {out};
+        adac_engine_process(e, ins, outs, block);
     }
-    free(out);
-    return best;
+    return now_s() - t0;
 }
 
-static double time_faust(adac_faust_dsp *d, const double *noise, size_t total, int block, int repeat,
-                         int fs)
+static double time_faust(adac_faust_dsp *d, const bench_input *in, int block, int fs, double *out)
 {
     int dbl = adac_faust_is_double(d);
-    size_t sample = dbl ? sizeof(double) : sizeof(float);
-    char *in = malloc(total * sample), *out = malloc((size_t)block * sample);
-    for (size_t i = 0; i < total; i++) {
-        if (dbl)
-            ((double *)in)[i] = noise[i];
-        else
-            ((float *)in)[i] = (float)noise[i];
+    adac_faust_init(d, fs);
+    double t0 = now_s();
+    for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
+        void *ins[1] = {dbl ? (void *)(in->samples + off) : (void *)(in->samples_f + off)};
+        void *outs[1] = {out}; /* block doubles: room for block floats too */
+        adac_faust_compute(d, block, ins, outs);
     }
-    double best = 1e300;
-    for (int r = 0; r < repeat; r++) {
-        adac_faust_init(d, fs);
-        double t0 = now_s();
-        for (size_t off = 0; off + (size_t)block <= total; off += (size_t)block) {
-            void *ins[1] = {in + off * sample}, *outs[1] = {out};
-            adac_faust_compute(d, block, ins, outs);
-        }
-        double dt = now_s() - t0;
-        if (dt < best) best = dt;
-    }
-    free(in);
-    free(out);
-    return best;
+    return now_s() - t0;
 }
 
 static int pin_to_core(int cpu)
@@ -225,10 +211,26 @@ static int save_model(const char *dir, int lines, adac_bench_kind kind, const ch
     return 1;
 }
 
-static int run_one(const bench_options *o, int lines, adac_bench_kind kind, const double *noise,
-                   size_t total, bench_row *row)
+/* One size and kind, built, loaded and compiled once; timed in every round. */
+typedef struct {
+    bench_row row;
+    adac_graph *graph;
+    adac_engine *engine;
+    adac_faust_dsp *faust;
+} bench_subject;
+
+static void subject_free(bench_subject *b)
+{
+    adac_engine_free(b->engine);
+    if (b->faust) adac_faust_free(b->faust);
+    adac_graph_free(b->graph);
+    memset(b, 0, sizeof *b);
+}
+
+static int prepare_subject(const bench_options *o, int lines, adac_bench_kind kind, bench_subject *b)
 {
     char err[ADAC_ERR_LEN];
+    memset(b, 0, sizeof *b);
     char *text = adac_bench_fdn_ir(lines, kind, o->fs, 1);
     if (!text) {
         fprintf(stderr, "adac-bench: could not build the %d-line %s model\n", lines, adac_bench_kind_name(kind));
@@ -238,51 +240,76 @@ static int run_one(const bench_options *o, int lines, adac_bench_kind kind, cons
         free(text);
         return 0;
     }
-    adac_graph *g = adac_graph_load_string(text, err, sizeof err);
+    b->graph = adac_graph_load_string(text, err, sizeof err);
     free(text);
-    if (!g) {
+    if (!b->graph) {
         fprintf(stderr, "adac-bench: benchmark model rejected: %s\n", err);
         return 0;
     }
-    memset(row, 0, sizeof *row);
-    row->lines = lines;
-    row->kind = kind;
+    b->row.lines = lines;
+    b->row.kind = kind;
     size_t heap0 = heap_in_use();
-    adac_engine *e = adac_engine_create(g);
-    if (!e || !adac_engine_prepare(e, o->block)) {
+    b->engine = adac_engine_create(b->graph);
+    if (!b->engine || !adac_engine_prepare(b->engine, o->block)) {
         fprintf(stderr, "adac-bench: out of memory preparing the engine\n");
-        adac_engine_free(e);
-        adac_graph_free(g);
+        subject_free(b);
         return 0;
     }
-    row->engine_bytes = heap_in_use() - heap0;
-    row->engine_rtf = (double)total / o->fs / time_engine(e, noise, total, o->block, o->repeat);
-    adac_engine_free(e);
+    b->row.engine_bytes = heap_in_use() - heap0;
 
     if (o->run_faust) {
-        char *code = adac_faust_emit(g, err, sizeof err);
-        adac_faust_dsp *d = NULL;
+        char *code = adac_faust_emit(b->graph, err, sizeof err);
         if (code) {
             double t0 = now_s();
-            d = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args, err, sizeof err);
-            row->faust_compile_s = now_s() - t0;
+            b->faust = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args,
+                                               err, sizeof err);
+            b->row.faust_compile_s = now_s() - t0;
             free(code);
         }
-
-        if (!d) {
+        if (!b->faust) {
             fprintf(stderr, "adac-bench: %s\n", err);
-            adac_graph_free(g);
+            subject_free(b);
             return 0;
         }
         /* The instance alone, not the compiler: a second instance of the factory. */
         size_t heap1 = heap_in_use();
-        void *instance = adac_faust_new_instance(d);
-        row->faust_bytes = heap_in_use() - heap1;
+        void *instance = adac_faust_new_instance(b->faust);
+        b->row.faust_bytes = heap_in_use() - heap1;
         adac_faust_delete_instance(instance);
-        row->faust_rtf = (double)total / o->fs / time_faust(d, noise, total, o->block, o->repeat, (int)o->fs);
-        adac_faust_free(d);
     }
-    adac_graph_free(g);
+    return 1;
+}
+
+/* Every subject's engine, then its FAUST, once per round; the fastest round of
+ * each counts. Rounds rather than back-to-back repeats, so that a slow spell of
+ * a shared machine costs one round of every figure, not every try at one. */
+static int measure_rounds(const bench_options *o, bench_subject *subjects, int n, const bench_input *in)
+{
+    double *out = malloc((size_t)o->block * sizeof *out);
+    double *best_engine = malloc((size_t)n * sizeof *best_engine), *best_faust = malloc((size_t)n * sizeof *best_faust);
+    if (!out || !best_engine || !best_faust) {
+        free(out), free(best_engine), free(best_faust);
+        return 0;
+    }
+    for (int i = 0; i < n; i++) best_engine[i] = best_faust[i] = 1e300;
+    for (int r = 0; r < o->repeat; r++)
+        for (int i = 0; i < n; i++) {
+            bench_subject *b = &subjects[i];
+            fprintf(stderr, "  round %d of %d: %d lines, %s...      \r", r + 1, o->repeat, b->row.lines,
+                    adac_bench_kind_name(b->row.kind));
+            double t = time_engine(b->engine, in, o->block, out);
+            if (t < best_engine[i]) best_engine[i] = t;
+            if (b->faust) {
+                t = time_faust(b->faust, in, o->block, (int)o->fs, out);
+                if (t < best_faust[i]) best_faust[i] = t;
+            }
+        }
+    double audio_s = (double)in->total / o->fs;
+    for (int i = 0; i < n; i++) {
+        subjects[i].row.engine_rtf = audio_s / best_engine[i];
+        if (subjects[i].faust) subjects[i].row.faust_rtf = audio_s / best_faust[i];
+    }
+    free(out), free(best_engine), free(best_faust);
     return 1;
 }
 
@@ -469,41 +496,53 @@ int main(int argc, char **argv)
     total -= total % (size_t)o.block;
     if (total == 0) total = (size_t)o.block;
     double *noise = malloc(total * sizeof *noise);
+    float *noise_f = malloc(total * sizeof *noise_f);
     bench_row *rows = calloc((size_t)o.n_sizes * o.n_kinds, sizeof *rows);
-    if (!noise || !rows) {
+    bench_subject *subjects = calloc((size_t)o.n_sizes * o.n_kinds, sizeof *subjects);
+    if (!noise || !noise_f || !rows || !subjects) {
         fprintf(stderr, "adac-bench: out of memory\n");
         return 1;
     }
     fill_noise(noise, total);
+    for (size_t i = 0; i < total; i++) noise_f[i] = (float)noise[i];
+    bench_input input = {noise, noise_f, total};
 
-    printf("adac-bench: %g s of noise at %g Hz in blocks of %d, best of %d, pinned to core %d\n",
+    printf("adac-bench: %g s of noise at %g Hz in blocks of %d, best of %d rounds, pinned to core %d\n",
            (double)total / o.fs, o.fs, o.block, o.repeat, cpu);
     printf("engine: double precision; FAUST: ");
     if (o.run_faust)
         printf("libfaust %s (LLVM backend, in-process), options \"%s\"\n\n", adac_faust_version(), o.faust_text);
     else
         printf("not run\n\n");
-    printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
-           "engine KiB", "faust KiB");
+    fflush(stdout);
 
     int n_rows = 0;
     for (int k = 0; k < o.n_kinds; k++)
-        for (int s = 0; s < o.n_sizes; s++) {
-            if (!adac_bench_kind_fits(o.kinds[k], o.sizes[s])) continue;
-            fprintf(stderr, "  measuring %d lines, %s...\r", o.sizes[s], adac_bench_kind_name(o.kinds[k]));
-            bench_row *r = &rows[n_rows];
-            if (!run_one(&o, o.sizes[s], o.kinds[k], noise, total, r)) return 1;
+        for (int sz = 0; sz < o.n_sizes; sz++) {
+            if (!adac_bench_kind_fits(o.kinds[k], o.sizes[sz])) continue;
+            fprintf(stderr, "  preparing %d lines, %s...      \r", o.sizes[sz], adac_bench_kind_name(o.kinds[k]));
+            if (!prepare_subject(&o, o.sizes[sz], o.kinds[k], &subjects[n_rows])) return 1;
             n_rows++;
-            if (o.run_faust)
-                printf("%5d %-12s %12.1f %12.1f %9.2f %12.1f %12.1f\n", r->lines, adac_bench_kind_name(r->kind),
-                       r->engine_rtf, r->faust_rtf, r->engine_rtf / r->faust_rtf, r->engine_bytes / 1024.0,
-                       r->faust_bytes / 1024.0);
-            else
-                printf("%5d %-12s %12.1f %12s %9s %12.1f %12s\n", r->lines, adac_bench_kind_name(r->kind),
-                       r->engine_rtf, "-", "-", r->engine_bytes / 1024.0, "-");
-            fflush(stdout);
         }
+    if (!measure_rounds(&o, subjects, n_rows, &input)) {
+        fprintf(stderr, "adac-bench: out of memory\n");
+        return 1;
+    }
     fprintf(stderr, "%60s\r", "");
+    printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
+           "engine KiB", "faust KiB");
+    for (int i = 0; i < n_rows; i++) {
+        bench_row *r = &subjects[i].row;
+        rows[i] = *r;
+        if (o.run_faust)
+            printf("%5d %-12s %12.1f %12.1f %9.2f %12.1f %12.1f\n", r->lines, adac_bench_kind_name(r->kind),
+                   r->engine_rtf, r->faust_rtf, r->engine_rtf / r->faust_rtf, r->engine_bytes / 1024.0,
+                   r->faust_bytes / 1024.0);
+        else
+            printf("%5d %-12s %12.1f %12s %9s %12.1f %12s\n", r->lines, adac_bench_kind_name(r->kind),
+                   r->engine_rtf, "-", "-", r->engine_bytes / 1024.0, "-");
+        subject_free(&subjects[i]);
+    }
 
     printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
            "more than %.0f%% above the fit of the sizes before it, and the next size too):\n",
@@ -539,6 +578,8 @@ int main(int argc, char **argv)
         free(json);
     }
     free(noise);
+    free(noise_f);
     free(rows);
+    free(subjects);
     return ok ? 0 : 1;
 }
