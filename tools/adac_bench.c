@@ -287,12 +287,9 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
 {
     double *out = malloc((size_t)o->block * sizeof *out);
     double *best_engine = malloc((size_t)n * sizeof *best_engine), *best_faust = malloc((size_t)n * sizeof *best_faust);
-    if (!out || !best_engine || !best_faust) {
-        free(out), free(best_engine), free(best_faust);
-        return 0;
-    }
-    for (int i = 0; i < n; i++) best_engine[i] = best_faust[i] = 1e300;
-    for (int r = 0; r < o->repeat; r++)
+    int ok = out && best_engine && best_faust;
+    for (int i = 0; ok && i < n; i++) best_engine[i] = best_faust[i] = 1e300;
+    for (int r = 0; ok && r < o->repeat; r++)
         for (int i = 0; i < n; i++) {
             bench_subject *b = &subjects[i];
             fprintf(stderr, "  round %d of %d: %d lines, %s...      \r", r + 1, o->repeat, b->row.lines,
@@ -305,12 +302,14 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
             }
         }
     double audio_s = (double)in->total / o->fs;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; ok && i < n; i++) {
         subjects[i].row.engine_rtf = audio_s / best_engine[i];
         if (subjects[i].faust) subjects[i].row.faust_rtf = audio_s / best_faust[i];
     }
-    free(out), free(best_engine), free(best_faust);
-    return 1;
+    free(out);
+    free(best_engine);
+    free(best_faust);
+    return ok;
 }
 
 /* Cost per sample in nanoseconds at real-time factor rtf. */
