@@ -211,9 +211,10 @@ static int save_model(const char *dir, int lines, adac_bench_kind kind, const ch
     return 1;
 }
 
-/* One size and kind, built, loaded and compiled once; timed in every round. */
+/* One size and kind, built, loaded and compiled once; timed in every round. Its
+ * figures go to its row of the report. */
 typedef struct {
-    bench_row row;
+    bench_row *row;
     adac_graph *graph;
     adac_engine *engine;
     adac_faust_dsp *faust;
@@ -227,10 +228,12 @@ static void subject_free(bench_subject *b)
     memset(b, 0, sizeof *b);
 }
 
-static int prepare_subject(const bench_options *o, int lines, adac_bench_kind kind, bench_subject *b)
+static int prepare_subject(const bench_options *o, int lines, adac_bench_kind kind, bench_subject *b,
+                           bench_row *row)
 {
     char err[ADAC_ERR_LEN];
     memset(b, 0, sizeof *b);
+    b->row = row;
     char *text = adac_bench_fdn_ir(lines, kind, o->fs, 1);
     if (!text) {
         fprintf(stderr, "adac-bench: could not build the %d-line %s model\n", lines, adac_bench_kind_name(kind));
@@ -246,8 +249,8 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
         fprintf(stderr, "adac-bench: benchmark model rejected: %s\n", err);
         return 0;
     }
-    b->row.lines = lines;
-    b->row.kind = kind;
+    b->row->lines = lines;
+    b->row->kind = kind;
     size_t heap0 = heap_in_use();
     b->engine = adac_engine_create(b->graph);
     if (!b->engine || !adac_engine_prepare(b->engine, o->block)) {
@@ -255,7 +258,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
         subject_free(b);
         return 0;
     }
-    b->row.engine_bytes = heap_in_use() - heap0;
+    b->row->engine_bytes = heap_in_use() - heap0;
 
     if (o->run_faust) {
         char *code = adac_faust_emit(b->graph, err, sizeof err);
@@ -263,7 +266,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
             double t0 = now_s();
             b->faust = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args,
                                                err, sizeof err);
-            b->row.faust_compile_s = now_s() - t0;
+            b->row->faust_compile_s = now_s() - t0;
             free(code);
         }
         if (!b->faust) {
@@ -274,7 +277,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
         /* The instance alone, not the compiler: a second instance of the factory. */
         size_t heap1 = heap_in_use();
         void *instance = adac_faust_new_instance(b->faust);
-        b->row.faust_bytes = heap_in_use() - heap1;
+        b->row->faust_bytes = heap_in_use() - heap1;
         adac_faust_delete_instance(instance);
     }
     return 1;
@@ -292,8 +295,8 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
     for (int r = 0; ok && r < o->repeat; r++)
         for (int i = 0; i < n; i++) {
             bench_subject *b = &subjects[i];
-            fprintf(stderr, "  round %d of %d: %d lines, %s...      \r", r + 1, o->repeat, b->row.lines,
-                    adac_bench_kind_name(b->row.kind));
+            fprintf(stderr, "  round %d of %d: %d lines, %s...      \r", r + 1, o->repeat, b->row->lines,
+                    adac_bench_kind_name(b->row->kind));
             double t = time_engine(b->engine, in, o->block, out);
             if (t < best_engine[i]) best_engine[i] = t;
             if (b->faust) {
@@ -303,8 +306,8 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
         }
     double audio_s = (double)in->total / o->fs;
     for (int i = 0; ok && i < n; i++) {
-        subjects[i].row.engine_rtf = audio_s / best_engine[i];
-        if (subjects[i].faust) subjects[i].row.faust_rtf = audio_s / best_faust[i];
+        subjects[i].row->engine_rtf = audio_s / best_engine[i];
+        if (subjects[i].faust) subjects[i].row->faust_rtf = audio_s / best_faust[i];
     }
     free(out);
     free(best_engine);
@@ -520,7 +523,7 @@ int main(int argc, char **argv)
         for (int sz = 0; sz < o.n_sizes; sz++) {
             if (!adac_bench_kind_fits(o.kinds[k], o.sizes[sz])) continue;
             fprintf(stderr, "  preparing %d lines, %s...      \r", o.sizes[sz], adac_bench_kind_name(o.kinds[k]));
-            if (!prepare_subject(&o, o.sizes[sz], o.kinds[k], &subjects[n_rows])) return 1;
+            if (!prepare_subject(&o, o.sizes[sz], o.kinds[k], &subjects[n_rows], &rows[n_rows])) return 1;
             n_rows++;
         }
     if (!measure_rounds(&o, subjects, n_rows, &input)) {
@@ -531,8 +534,7 @@ int main(int argc, char **argv)
     printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
            "engine KiB", "faust KiB");
     for (int i = 0; i < n_rows; i++) {
-        bench_row *r = &subjects[i].row;
-        rows[i] = *r;
+        const bench_row *r = &rows[i];
         if (o.run_faust)
             printf("%5d %-12s %12.1f %12.1f %9.2f %12.1f %12.1f\n", r->lines, adac_bench_kind_name(r->kind),
                    r->engine_rtf, r->faust_rtf, r->engine_rtf / r->faust_rtf, r->engine_bytes / 1024.0,
