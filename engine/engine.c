@@ -114,16 +114,22 @@ static int proc_prepare(proc *p, int max_block)
     case ADAC_NODE_PARALLEL_DELAY:
     case ADAC_NODE_FIR:
     case ADAC_NODE_PARALLEL_FIR: {
-        int64_t longest = 0;
-        for (int e = 0; e < n->n_entries; e++)
-            for (int k = 0; k < n->tap_count[e]; k++) {
-                int64_t d = n->tap_delay[(size_t)e * n->tap_stride + k] - p->advance;
-                if (d > longest) longest = d;
-            }
+        /* Each input's line as long as the longest tap that reads it: one long
+         * delay must not make every line long. */
         p->lines = calloc(n->n_in, sizeof *p->lines);
+        if (!p->lines) return 0;
         p->n_lines = n->n_in;
-        for (int c = 0; c < n->n_in; c++)
+        for (int c = 0; c < n->n_in; c++) {
+            int64_t longest = 0;
+            for (int e = 0; e < n->n_entries; e++) {
+                if (adac_node_entry_input(n, e) != c) continue;
+                for (int k = 0; k < n->tap_count[e]; k++) {
+                    int64_t d = n->tap_delay[(size_t)e * n->tap_stride + k] - p->advance;
+                    if (d > longest) longest = d;
+                }
+            }
             if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
+        }
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
         if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
         break;

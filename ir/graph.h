@@ -10,6 +10,15 @@
 #define ADAC_IR_VERSION 1
 #define ADAC_ERR_LEN 1024
 
+/* Limits on what a model may ask for, checked by the loader before any work
+ * starts (docs/security.md): far above real reverbs, low enough that a hostile
+ * file cannot exhaust the machine. */
+#define ADAC_MIN_FS 1.0
+#define ADAC_MAX_FS 1e6                       /* Hz */
+#define ADAC_MAX_CHANNELS 4096                /* inputs or outputs of any node */
+#define ADAC_MAX_DELAY_SAMPLES (1 << 26)      /* one delay: 23 min at 48 kHz */
+#define ADAC_MAX_STATE_BYTES ((size_t)2 << 30) /* all delay lines together */
+
 typedef enum {
     ADAC_NODE_SERIES,
     ADAC_NODE_PARALLEL,
@@ -94,12 +103,17 @@ typedef struct {
  * that starts with the JSON path of the offending value into err. */
 adac_graph *adac_graph_load_string(const char *json_text, char *err, size_t err_len);
 adac_graph *adac_graph_load_file(const char *path, char *err, size_t err_len);
+/* The same for text[0..len), which may not contain NUL. */
+adac_graph *adac_graph_load_text(const char *text, size_t len, char *err, size_t err_len);
 void adac_graph_free(adac_graph *g);
 
 const char *adac_node_type_name(adac_node_type t);
 int adac_node_is_leaf(const adac_node *n);
 /* Delay and FIR leaves: processed as sparse taps on one delay line per input. */
 int adac_node_has_taps(const adac_node *n);
+/* The input channel that entry e of a leaf reads: e % n_in for a matrix leaf,
+ * e for a parallel one. */
+int adac_node_entry_input(const adac_node *n, int e);
 /* "Matrix 'model.core.feedback'" or "gain at $.graph.children[2]": names a node in messages. */
 void adac_node_describe(const adac_node *n, char *buf, size_t len);
 

@@ -2,9 +2,12 @@
  * message starts with the JSON path of what is wrong. */
 #include "graph.h"
 
+#include "json_doc.h"
 #include "lagrange.h"
+#include "text_escape.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -114,9 +117,10 @@ int adac_node_has_taps(const adac_node *n)
 
 void adac_node_describe(const adac_node *n, char *buf, size_t len)
 {
-    const char *kind = n->module ? n->module : adac_node_type_name(n->type);
+    char kind[128], where[256];
+    adac_escape_terminal(n->module ? n->module : adac_node_type_name(n->type), kind, sizeof kind);
     if (n->model_path)
-        snprintf(buf, len, "%s '%s'", kind, n->model_path);
+        snprintf(buf, len, "%s '%s'", kind, adac_escape_terminal(n->model_path, where, sizeof where));
     else
         snprintf(buf, len, "%s at %s", kind, n->json_path);
 }
@@ -141,6 +145,8 @@ static int read_vector(load_ctx *c, const cJSON *arr, const char *path, int want
     if (want >= 0 && n != want)
         return fail(c, path, "has %d entries, expected %d", n, want);
     if (n == 0) return fail(c, path, "is empty");
+    if (want < 0 && n > ADAC_MAX_CHANNELS)
+        return fail(c, path, "has %d entries: more than %d channels (docs/security.md)", n, ADAC_MAX_CHANNELS);
     if (got) *got = n;
     int i = 0;
     const cJSON *v;
@@ -163,12 +169,16 @@ static double *read_matrix(load_ctx *c, const cJSON *arr, const char *path, int 
         return NULL;
     }
     int r = cJSON_GetArraySize(arr);
-    const cJSON *first = cJSON_GetArrayItem(arr, 0);
+    const cJSON *first = arr->child;
     if (!cJSON_IsArray(first) || cJSON_GetArraySize(first) == 0) {
         fail(c, path, "row 0 is not a non-empty array");
         return NULL;
     }
     int k = cJSON_GetArraySize(first);
+    if (r > ADAC_MAX_CHANNELS || k > ADAC_MAX_CHANNELS) {
+        fail(c, path, "%d x %d: more than %d channels (docs/security.md)", r, k, ADAC_MAX_CHANNELS);
+        return NULL;
+    }
     double *m = calloc((size_t)r * k, sizeof *m);
     if (!m) {
         fail(c, path, "out of memory");
@@ -204,7 +214,9 @@ static double *read_matrix(load_ctx *c, const cJSON *arr, const char *path, int 
 static int check_delay(load_ctx *c, const char *path, double x)
 {
     if (x < 0) return fail(c, path, "negative delay (%g samples); delays must be >= 0", x);
-    if (x > 1e9) return fail(c, path, "delay of %g samples is implausibly long", x);
+    if (x > ADAC_MAX_DELAY_SAMPLES)
+        return fail(c, path, "delay of %g samples is longer than the limit of %d samples (docs/security.md)",
+                    x, ADAC_MAX_DELAY_SAMPLES);
     return 1;
 }
 
@@ -222,10 +234,10 @@ static int read_interpolation(load_ctx *c, const cJSON *params, const char *pp, 
     if (!cJSON_IsObject(in) || !cJSON_IsString(m) || strcmp(m->valuestring, "lagrange") != 0)
         return fail(c, p, "expected {\"method\": \"lagrange\", \"order\": N}");
     if (o) {
-        if (!cJSON_IsNumber(o) || o->valuedouble != (int)o->valuedouble || o->valueint < 1 ||
-            o->valueint > ADAC_LAGRANGE_MAX_ORDER)
+        if (!cJSON_IsNumber(o) || !(o->valuedouble >= 1 && o->valuedouble <= ADAC_LAGRANGE_MAX_ORDER) ||
+            o->valuedouble != floor(o->valuedouble))
             return fail(c, p, "order must be an integer from 1 to %d", ADAC_LAGRANGE_MAX_ORDER);
-        *order = o->valueint;
+        *order = (int)o->valuedouble;
     }
     return 1;
 }
@@ -302,6 +314,85 @@ static int build_fir_taps(adac_node *n, const double *coef, int len)
     return 1;
 }
 
+/* One entry of a filter block, with its JSON path. */
+typedef struct {
+    const cJSON *item;
+    char *path;
+} entry_ref;
+
+static void free_entries(entry_ref *ent, size_t n)
+{
+    if (!ent) return;
+    for (size_t e = 0; e < n; e++) free(ent[e].path);
+    free(ent);
+}
+
+/* The entries of a filter block in entry order: [out][in][...] for a matrix
+ * (every row as long as the first), [channel][...] for a parallel block. The
+ * whole shape is walked once, in linear time, and checked before anything is
+ * sized from it, so a declared shape can never overrun what is allocated. */
+static entry_ref *collect_entries(load_ctx *c, const cJSON *s, const char *p, int matrix, int *rows,
+                                  int *cols, const char *shape)
+{
+    if (!cJSON_IsArray(s) || !s->child) {
+        fail(c, p, "expected a non-empty array %s", shape);
+        return NULL;
+    }
+    size_t r = 0, k = 1;
+    for (const cJSON *row = s->child; row; row = row->next) r++;
+    if (matrix) {
+        if (!cJSON_IsArray(s->child) || !s->child->child) {
+            fail(c, p, "expected %s", shape);
+            return NULL;
+        }
+        k = (size_t)cJSON_GetArraySize(s->child);
+    }
+    if (r > ADAC_MAX_CHANNELS || k > ADAC_MAX_CHANNELS) {
+        fail(c, p, "%zu x %zu entries: more than %d channels (docs/security.md)", r, k, ADAC_MAX_CHANNELS);
+        return NULL;
+    }
+    entry_ref *ent = calloc(r * k, sizeof *ent);
+    if (!ent) {
+        fail(c, p, "out of memory");
+        return NULL;
+    }
+    size_t e = 0, i = 0;
+    for (const cJSON *row = s->child; row; row = row->next, i++) {
+        char q[640];
+        snprintf(q, sizeof q, "%s[%zu]", p, i);
+        if (!matrix) {
+            ent[e].item = row;
+            ent[e++].path = dup_str(q);
+            continue;
+        }
+        size_t got = cJSON_IsArray(row) ? (size_t)cJSON_GetArraySize(row) : 0;
+        if (got != k) {
+            if (cJSON_IsArray(row))
+                fail(c, p, "row %zu has %zu entries, expected %zu", i, got, k);
+            else
+                fail(c, q, "expected an array of %zu entries", k);
+            free_entries(ent, e);
+            return NULL;
+        }
+        size_t j = 0;
+        for (const cJSON *item = row->child; item; item = item->next, j++) {
+            char q2[700];
+            snprintf(q2, sizeof q2, "%s[%zu]", q, j);
+            ent[e].item = item;
+            ent[e++].path = dup_str(q2);
+        }
+    }
+    for (size_t t = 0; t < e; t++)
+        if (!ent[t].path) {
+            fail(c, p, "out of memory");
+            free_entries(ent, e);
+            return NULL;
+        }
+    *rows = (int)r;
+    *cols = (int)k;
+    return ent;
+}
+
 /* Sections of one entry: an array of K arrays [b0 b1 b2 a0 a1 a2]; stored
  * normalised so that a0 = 1. */
 static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k,
@@ -312,11 +403,12 @@ static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k
     int n = cJSON_GetArraySize(arr);
     if (*k > 0 && n != *k) return fail(c, path, "has %d sections, expected %d", n, *k);
     *k = n;
-    for (int s = 0; s < n; s++) {
+    int s = 0;
+    for (const cJSON *item = arr->child; item; item = item->next, s++) {
         char p[512];
         snprintf(p, sizeof p, "%s[%d]", path, s);
         double *sec = dst + 6 * s;
-        if (!read_vector(c, cJSON_GetArrayItem(arr, s), p, 6, sec, NULL, "coefficients"))
+        if (!read_vector(c, item, p, 6, sec, NULL, "coefficients"))
             return 0;
         if (fabs(sec[3]) < 1e-300) return fail(c, p, "a0 is zero; the section is not realisable");
         double a0 = sec[3];
@@ -382,8 +474,9 @@ static int read_structure(load_ctx *c, const cJSON *params, const char *pp, adac
         if (scale && !read_number(c, scale, q, &n->structure_scale)) return 0;
     } else {
         snprintf(q, sizeof q, "%s.kind", p);
+        char shown[80];
         return fail(c, q, "unknown structure \"%s\" (expected \"householder\" or \"hadamard\")",
-                    kind->valuestring);
+                    adac_escape_terminal(kind->valuestring, shown, sizeof shown));
     }
     double worst = 0, peak = 0;
     for (int i = 0; i < N; i++)
@@ -465,48 +558,21 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         snprintf(p, sizeof p, "%s.sections", pp);
         const cJSON *s = require(c, params, "sections", pp);
         if (!s) return 0;
-        if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) == 0)
-            return fail(c, p, "expected a non-empty array");
-        int rows = cJSON_GetArraySize(s), cols = 1;
-        if (n->type == ADAC_NODE_SOS) {
-            const cJSON *r0 = cJSON_GetArrayItem(s, 0);
-            if (!cJSON_IsArray(r0) || cJSON_GetArraySize(r0) == 0)
-                return fail(c, p, "expected [out][in][section][6]");
-            cols = cJSON_GetArraySize(r0);
-        }
+        int rows, cols;
+        entry_ref *ent = collect_entries(c, s, p, n->type == ADAC_NODE_SOS, &rows, &cols, "[out][in][section][6]");
+        if (!ent) return 0;
         n->n_entries = rows * cols;
-        /* size from the first entry's section count, checked for all. */
-        const cJSON *e0 = n->type == ADAC_NODE_SOS
-                              ? cJSON_GetArrayItem(cJSON_GetArrayItem(s, 0), 0)
-                              : cJSON_GetArrayItem(s, 0);
-        int k0 = cJSON_IsArray(e0) ? cJSON_GetArraySize(e0) : 0;
-        if (k0 <= 0) return fail(c, p, "expected sections as arrays of [b0,b1,b2,a0,a1,a2]");
-        n->sos = calloc((size_t)n->n_entries * k0 * 6, sizeof *n->sos);
+        /* Sized from the first entry's section count, checked for all. */
+        int k0 = cJSON_IsArray(ent[0].item) ? cJSON_GetArraySize(ent[0].item) : 0;
         n->n_sections = k0;
-        for (int r = 0; r < rows; r++) {
-            const cJSON *row = cJSON_GetArrayItem(s, r);
-            char q[640];
-            snprintf(q, sizeof q, "%s[%d]", p, r);
-            if (n->type == ADAC_NODE_PARALLEL_SOS) {
-                if (!read_sections(c, row, q, &n->n_sections, n->sos + (size_t)r * k0 * 6))
-                    return 0;
-                continue;
-            }
-            if (!cJSON_IsArray(row)) return fail(c, q, "expected an array");
-            if (cJSON_GetArraySize(row) != cols)
-                return fail(c, p, "row %d has %d entries, expected %d", r,
-                            cJSON_GetArraySize(row), cols);
-            for (int i = 0; i < cols; i++) {
-                char q2[700];
-                snprintf(q2, sizeof q2, "%s[%d]", q, i);
-                if (!read_sections(c, cJSON_GetArrayItem(row, i), q2, &n->n_sections,
-                                   n->sos + ((size_t)r * cols + i) * k0 * 6))
-                    return 0;
-            }
-        }
+        int ok = k0 > 0 || fail(c, ent[0].path, "expected a non-empty array of sections [b0,b1,b2,a0,a1,a2]");
+        if (ok && !(n->sos = calloc((size_t)n->n_entries * k0 * 6, sizeof *n->sos))) ok = fail(c, p, "out of memory");
+        for (int e = 0; ok && e < n->n_entries; e++)
+            ok = read_sections(c, ent[e].item, ent[e].path, &n->n_sections, n->sos + (size_t)e * k0 * 6);
+        free_entries(ent, n->n_entries);
         n->n_out = rows;
         n->n_in = n->type == ADAC_NODE_SOS ? cols : rows;
-        return 1;
+        return ok;
     }
     case ADAC_NODE_FIR:
     case ADAC_NODE_PARALLEL_FIR: {
@@ -514,43 +580,17 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         snprintf(p, sizeof p, "%s.taps", pp);
         const cJSON *s = require(c, params, "taps", pp);
         if (!s) return 0;
-        if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) == 0)
-            return fail(c, p, "expected a non-empty array");
-        int rows = cJSON_GetArraySize(s), cols = 1;
-        const cJSON *first = cJSON_GetArrayItem(s, 0);
-        if (n->type == ADAC_NODE_FIR) {
-            if (!cJSON_IsArray(first) || cJSON_GetArraySize(first) == 0)
-                return fail(c, p, "expected [out][in][taps]");
-            cols = cJSON_GetArraySize(first);
-            first = cJSON_GetArrayItem(first, 0);
-        }
-        int len = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
-        if (len <= 0) return fail(c, p, "expected arrays of filter coefficients");
+        int rows, cols;
+        entry_ref *ent = collect_entries(c, s, p, n->type == ADAC_NODE_FIR, &rows, &cols, "[out][in][taps]");
+        if (!ent) return 0;
         n->n_entries = rows * cols;
-        double *coef = calloc((size_t)n->n_entries * len, sizeof *coef);
-        if (!coef) return fail(c, p, "out of memory");
-        int ok = 1;
-        for (int r = 0; r < rows && ok; r++) {
-            const cJSON *row = cJSON_GetArrayItem(s, r);
-            for (int i = 0; i < cols && ok; i++) {
-                char q[700];
-                const cJSON *taps = row;
-                if (n->type == ADAC_NODE_FIR) {
-                    snprintf(q, sizeof q, "%s[%d]", p, r);
-                    if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != cols) {
-                        ok = fail(c, p, "row %d has %d entries, expected %d", r,
-                                  cJSON_IsArray(row) ? cJSON_GetArraySize(row) : 0, cols);
-                        break;
-                    }
-                    taps = cJSON_GetArrayItem(row, i);
-                    snprintf(q, sizeof q, "%s[%d][%d]", p, r, i);
-                } else {
-                    snprintf(q, sizeof q, "%s[%d]", p, r);
-                }
-                ok = read_vector(c, taps, q, len, coef + ((size_t)r * cols + i) * len, NULL,
-                                 "coefficients");
-            }
-        }
+        int len = cJSON_IsArray(ent[0].item) ? cJSON_GetArraySize(ent[0].item) : 0;
+        int ok = len > 0 || fail(c, ent[0].path, "expected a non-empty array of filter coefficients");
+        double *coef = ok ? calloc((size_t)n->n_entries * len, sizeof *coef) : NULL;
+        if (ok && !coef) ok = fail(c, p, "out of memory");
+        for (int e = 0; ok && e < n->n_entries; e++)
+            ok = read_vector(c, ent[e].item, ent[e].path, len, coef + (size_t)e * len, NULL, "coefficients");
+        free_entries(ent, n->n_entries);
         if (ok) {
             n->n_out = rows;
             n->n_in = n->type == ADAC_NODE_FIR ? cols : rows;
@@ -634,7 +674,8 @@ static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path)
             found = 1;
         }
     if (!found) {
-        fail(c, path, "unknown node type \"%s\"", type->valuestring);
+        char shown[80];
+        fail(c, path, "unknown node type \"%s\"", adac_escape_terminal(type->valuestring, shown, sizeof shown));
         goto bad;
     }
     const cJSON *mp = cJSON_GetObjectItemCaseSensitive(j, "model_path");
@@ -658,9 +699,14 @@ static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path)
             goto bad;
         }
         n->children = calloc(k, sizeof *n->children);
-        for (int i = 0; i < k; i++) {
+        if (!n->children) {
+            fail(c, cp, "out of memory");
+            goto bad;
+        }
+        int i = 0;
+        for (const cJSON *item = ch->child; item; item = item->next, i++) {
             char *p = path_join(cp, "[%d]", i);
-            int ok = add_child(c, n, cJSON_GetArrayItem(ch, i), p);
+            int ok = p && add_child(c, n, item, p);
             free(p);
             if (!ok) goto bad;
         }
@@ -745,16 +791,23 @@ static adac_node *load_node(load_ctx *c, const cJSON *j, const char *path)
     }
     free(cp);
     cp = NULL;
+    if (n->n_in > ADAC_MAX_CHANNELS || n->n_out > ADAC_MAX_CHANNELS) {
+        fail(c, path, "%d inputs, %d outputs: more than %d channels (docs/security.md)", n->n_in, n->n_out,
+             ADAC_MAX_CHANNELS);
+        goto bad;
+    }
 
     /* Optional declared channel counts must agree with what the graph resolves. */
     const char *keys[2] = {"in", "out"};
     int have[2] = {n->n_in, n->n_out};
     for (int k = 0; k < 2; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[k]);
-        if (v && (!cJSON_IsNumber(v) || v->valueint != have[k])) {
+        if (v && (!cJSON_IsNumber(v) || v->valuedouble != (double)have[k])) {
             char *p = path_join(path, ".%s", keys[k]);
-            fail(c, p, "declares %g %s channels but the node has %d",
-                 cJSON_IsNumber(v) ? v->valuedouble : -1.0, keys[k], have[k]);
+            if (cJSON_IsNumber(v))
+                fail(c, p, "declares %.17g %s channels but the node has %d", v->valuedouble, keys[k], have[k]);
+            else
+                fail(c, p, "expected the node's %s channel count, an integer (%d)", keys[k], have[k]);
             free(p);
             goto bad;
         }
@@ -766,26 +819,74 @@ bad:
     return NULL;
 }
 
+/* Delay-line memory the engine will hold for one tap leaf: a line per input,
+ * each as long as the longest tap that reads it. */
+static double leaf_state_bytes(const adac_node *n)
+{
+    double bytes = 0;
+    for (int line = 0; line < n->n_in; line++) {
+        int64_t longest = 0;
+        for (int e = 0; e < n->n_entries; e++) {
+            if (adac_node_entry_input(n, e) != line) continue;
+            for (int k = 0; k < n->tap_count[e]; k++)
+                if (n->tap_delay[(size_t)e * n->tap_stride + k] > longest)
+                    longest = n->tap_delay[(size_t)e * n->tap_stride + k];
+        }
+        bytes += (double)(longest + 1) * sizeof(double);
+    }
+    return bytes;
+}
+
+static void sum_state(const adac_node *n, double *total, const adac_node **largest, double *largest_bytes)
+{
+    if (adac_node_has_taps(n)) {
+        double b = leaf_state_bytes(n);
+        *total += b;
+        if (b > *largest_bytes) *largest_bytes = b, *largest = n;
+    }
+    for (int i = 0; i < n->n_children; i++) sum_state(n->children[i], total, largest, largest_bytes);
+}
+
+/* Refuses, before any work starts, a model whose delay lines would not fit the
+ * memory budget, naming the leaf that holds the most. */
+static int check_state_budget(load_ctx *c, const adac_node *root)
+{
+    double total = 0, largest_bytes = 0;
+    const adac_node *largest = NULL;
+    sum_state(root, &total, &largest, &largest_bytes);
+    if (total <= (double)ADAC_MAX_STATE_BYTES) return 1;
+    char d[400];
+    adac_node_describe(largest, d, sizeof d);
+    return fail(c, largest->json_path,
+                "the model's delay lines need %.0f MiB, more than the limit of %zu MiB; %s alone holds "
+                "%.0f MiB (shorten its delays; docs/security.md)",
+                total / 1048576.0, ADAC_MAX_STATE_BYTES >> 20, d, largest_bytes / 1048576.0);
+}
+
+int adac_node_entry_input(const adac_node *n, int e)
+{
+    return n->type == ADAC_NODE_DELAY || n->type == ADAC_NODE_FIR || n->type == ADAC_NODE_GAIN ||
+                   n->type == ADAC_NODE_SOS
+               ? e % n->n_in
+               : e;
+}
+
 adac_graph *adac_graph_load_string(const char *text, char *err, size_t err_len)
+{
+    return adac_graph_load_text(text, strlen(text), err, err_len);
+}
+
+adac_graph *adac_graph_load_text(const char *text, size_t len, char *err, size_t err_len)
 {
     load_ctx c = {err, err_len};
     if (err_len) err[0] = 0;
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
-    if (!doc) {
-        /* Report line and column of the parse failure. */
-        const char *at = end ? end : cJSON_GetErrorPtr();
-        int line = 1, col = 1;
-        for (const char *p = text; at && p < at && *p; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else
-                col++;
-        }
-        snprintf(err, err_len, "$: malformed JSON at line %d, column %d", line, col);
+    if (len > ADAC_MAX_DOCUMENT_BYTES) {
+        snprintf(err, err_len, "$: a document of %zu bytes is larger than the limit of %zu MiB", len,
+                 ADAC_MAX_DOCUMENT_BYTES >> 20);
         return NULL;
     }
+    cJSON *doc = adac_json_parse_strict(text, len, err, err_len);
+    if (!doc) return NULL;
     adac_graph *g = calloc(1, sizeof *g);
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(doc, "format");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
@@ -816,8 +917,8 @@ adac_graph *adac_graph_load_string(const char *text, char *err, size_t err_len)
         goto bad;
     }
     g->name = dup_str(name ? name->valuestring : "adac_model");
-    if (!cJSON_IsNumber(fs) || !isfinite(fs->valuedouble) || fs->valuedouble <= 0) {
-        fail(&c, "$.fs", "expected a positive sample rate in Hz");
+    if (!cJSON_IsNumber(fs) || !(fs->valuedouble >= ADAC_MIN_FS && fs->valuedouble <= ADAC_MAX_FS)) {
+        fail(&c, "$.fs", "expected a sample rate in Hz from %g to %g", ADAC_MIN_FS, ADAC_MAX_FS);
         goto bad;
     }
     g->fs = fs->valuedouble;
@@ -826,7 +927,7 @@ adac_graph *adac_graph_load_string(const char *text, char *err, size_t err_len)
         goto bad;
     }
     g->root = load_node(&c, graph, "$.graph");
-    if (!g->root) goto bad;
+    if (!g->root || !check_state_budget(&c, g->root)) goto bad;
     cJSON_Delete(doc);
     return g;
 bad:
@@ -837,24 +938,10 @@ bad:
 
 adac_graph *adac_graph_load_file(const char *path, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot open file", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc(len + 1);
-    if (!buf || fread(buf, 1, len, f) != (size_t)len) {
-        fclose(f);
-        free(buf);
-        snprintf(err, err_len, "%s: cannot read file", path);
-        return NULL;
-    }
-    buf[len] = 0;
-    fclose(f);
-    adac_graph *g = adac_graph_load_string(buf, err, err_len);
+    size_t len;
+    char *buf = adac_read_text_file(path, ADAC_MAX_DOCUMENT_BYTES, &len, err, err_len);
+    if (!buf) return NULL;
+    adac_graph *g = adac_graph_load_text(buf, len, err, err_len);
     free(buf);
     return g;
 }
