@@ -3,6 +3,7 @@
 #include "certificate.h"
 #include "engine.h"
 #include "faust_dsp.h"
+#include "faust_isolated.h"
 #include "faust_emit.h"
 
 #include <math.h>
@@ -69,24 +70,8 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
                            const char *const *labels, const double *values, int max_paths, double *out,
                            int *n_in, int *n_out, char *err, size_t err_len)
 {
-    adac_faust_dsp *d = adac_faust_compile("adac", code, double_precision, err, err_len);
-    if (!d) return 0;
-    for (int k = 0; k < n_params; k++)
-        if (!adac_faust_set_param(d, labels[k], values[k])) {
-            snprintf(err, err_len, "the FAUST DSP has no slider '%s'", labels[k]);
-            adac_faust_free(d);
-            return 0;
-        }
-    *n_in = adac_faust_num_inputs(d);
-    *n_out = adac_faust_num_outputs(d);
-    int ok = 0;
-    if (*n_in * *n_out > max_paths)
-        snprintf(err, err_len, "FAUST DSP has %d x %d paths, more than the %d expected", *n_out,
-                 *n_in, max_paths);
-    else if (!(ok = adac_faust_render_impulse(d, fs, n, out)))
-        snprintf(err, err_len, "FAUST render: out of memory");
-    adac_faust_free(d);
-    return ok;
+    adac_faust_job job = {"adac", code, double_precision, fs, n, n_params, labels, values, max_paths, 0, 0};
+    return adac_faust_render_isolated(&job, out, n_in, n_out, err, err_len);
 }
 
 const char *adac_capi_control_name(int id)

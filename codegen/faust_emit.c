@@ -2,6 +2,7 @@
 
 #include "plan.h"
 #include "strbuf.h"
+#include "text_escape.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -251,8 +252,12 @@ static void emit_leaf_definition(emit_ctx *c, const adac_node *n)
     adac_strbuf *s = &c->out;
     char name[160];
     leaf_name(n, ++c->leaf_counter, name, sizeof name);
-    adac_strbuf_printf(s, "// %s: %s", n->json_path, n->module ? n->module : adac_node_type_name(n->type));
-    if (n->model_path) adac_strbuf_printf(s, " '%s'", n->model_path);
+    /* Names from the model file are untrusted: escaped, they cannot end the
+     * comment (a newline would turn the rest of the line into FAUST code). */
+    char module[512], model_path[512];
+    adac_escape_comment(n->module ? n->module : adac_node_type_name(n->type), 120, module, sizeof module);
+    adac_strbuf_printf(s, "// %s: %s", n->json_path, module);
+    if (n->model_path) adac_strbuf_printf(s, " '%s'", adac_escape_comment(n->model_path, 120, model_path, sizeof model_path));
     adac_strbuf_printf(s, ", %d in, %d out", n->n_in, n->n_out);
     if (adac_node_has_taps(n)) {
         if (n->advance > 0)

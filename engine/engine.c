@@ -9,6 +9,8 @@
 #include "sos_cascade.h"
 #include "vec_ops.h"
 
+#include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,11 @@ struct adac_engine {
     int max_block;
     const double **in_at; /* the caller's channels, advanced to the current slice */
     double **out_at;
+    /* Input that is not finite (NaN, inf) is replaced by 0 before it reaches any
+     * state: one bad sample would otherwise circulate in a loop for ever. */
+    double **in_clean;       /* a slice of each input, cleaned */
+    const double **in_safe;  /* per input: the caller's slice or its cleaned copy */
+    _Atomic unsigned long long non_finite;
 };
 
 static proc *proc_build(const adac_node *n, adac_macro *macro)
@@ -415,7 +422,8 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
     e->root = proc_build(g->root, &e->macro);
     e->in_at = calloc(g->root->n_in, sizeof *e->in_at);
     e->out_at = calloc(g->root->n_out, sizeof *e->out_at);
-    if (!macro_ok || !e->root || !e->in_at || !e->out_at) {
+    e->in_safe = calloc(g->root->n_in ? g->root->n_in : 1, sizeof *e->in_safe);
+    if (!macro_ok || !e->root || !e->in_at || !e->out_at || !e->in_safe) {
         adac_engine_free(e);
         return NULL;
     }
@@ -427,12 +435,44 @@ int adac_engine_prepare(adac_engine *e, int max_block)
     if (max_block < 1) return 0;
     e->max_block = max_block;
     int slice = max_block < SLICE ? max_block : SLICE;
+    adac_bus_free(e->in_clean);
+    if (!(e->in_clean = adac_bus_alloc(e->graph->root->n_in, slice))) return 0;
     return proc_prepare(e->root, slice);
+}
+
+/* The inputs with every non-finite sample replaced by 0 (and counted). A sum of
+ * x * 0 is NaN exactly when some x is NaN or infinite: one cheap pass finds the
+ * rare slice that needs a cleaned copy. */
+static const double *const *finite_inputs(adac_engine *e, const double *const *in, int n)
+{
+    int ni = e->graph->root->n_in, dirty = 0;
+    for (int c = 0; c < ni; c++) {
+        double probe = 0;
+        for (int t = 0; t < n; t++) probe += in[c][t] * 0.0;
+        e->in_safe[c] = in[c];
+        if (!isnan(probe)) continue;
+        unsigned long long bad = 0;
+        for (int t = 0; t < n; t++) {
+            int ok = isfinite(in[c][t]);
+            e->in_clean[c][t] = ok ? in[c][t] : 0.0;
+            bad += !ok;
+        }
+        atomic_fetch_add_explicit(&e->non_finite, bad, memory_order_relaxed);
+        e->in_safe[c] = e->in_clean[c];
+        dirty = 1;
+    }
+    return dirty ? e->in_safe : in;
+}
+
+unsigned long long adac_engine_non_finite_inputs(const adac_engine *e)
+{
+    return atomic_load_explicit(&((adac_engine *)e)->non_finite, memory_order_relaxed);
 }
 
 /* One slice: the macro-controls around the model (pre-delay before, dry/wet after). */
 static void process_slice(adac_engine *e, const double *const *in, double *const *out, int n)
 {
+    in = finite_inputs(e, in, n);
     adac_macro_begin(&e->macro);
     proc_process(e->root, adac_macro_pre_delay(&e->macro, in, n), out, n);
     adac_macro_dry_wet(&e->macro, in, out, e->graph->root->n_out, n);
@@ -473,6 +513,8 @@ void adac_engine_free(adac_engine *e)
     adac_macro_free(&e->macro);
     free(e->in_at);
     free(e->out_at);
+    free(e->in_safe);
+    adac_bus_free(e->in_clean);
     free(e);
 }
 

@@ -20,11 +20,14 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
 double adac_engine_set_control(adac_engine *e, adac_control_id id, double value);
 int adac_engine_prepare(adac_engine *e, int max_block);
 /* in: n_inputs channel pointers, out: n_outputs channel pointers, n <= max_block.
- * in and out must not share memory. */
+ * in and out must not share memory. Non-finite input samples are taken as 0. */
 void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n);
 void adac_engine_reset(adac_engine *e);
 void adac_engine_free(adac_engine *e);
 int adac_engine_num_inputs(const adac_engine *e);
+/* Input samples that were NaN or infinite, replaced by 0 so that they never
+ * reach the model's state (counted since create; readable from any thread). */
+unsigned long long adac_engine_non_finite_inputs(const adac_engine *e);
 int adac_engine_num_outputs(const adac_engine *e);
 
 /* Convenience: impulse responses of every input->output path, n_samples long,

@@ -1,5 +1,8 @@
 #include "controls.h"
 
+#include "json_doc.h"
+#include "text_escape.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
@@ -112,10 +115,11 @@ static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting
                        : !strcmp(f->string, "max") ? &s->max
                        : !strcmp(f->string, "step") ? &s->step
                                                    : NULL;
-        if (!slot)
-            return fail(err, len, "controls.%s.%s: unknown setting (use init, min, max, step)", name, f->string);
+        char shown[80];
+        adac_escape_terminal(f->string, shown, sizeof shown);
+        if (!slot) return fail(err, len, "controls.%s.%s: unknown setting (use init, min, max, step)", name, shown);
         if (!cJSON_IsNumber(f) || !isfinite(f->valuedouble))
-            return fail(err, len, "controls.%s.%s: expected a finite number", name, f->string);
+            return fail(err, len, "controls.%s.%s: expected a finite number", name, shown);
         *slot = f->valuedouble;
         init_given |= slot == &s->init;
     }
@@ -140,8 +144,9 @@ int adac_controls_parse(const char *json, const adac_graph *g, adac_controls *c,
     c->smooth_pole = exp(-1.0 / (ADAC_CONTROL_SMOOTH_S * g->fs));
     c->smooth_gain = 1.0 - c->smooth_pole;
     if (!json || !*json) return 1;
-    cJSON *doc = cJSON_Parse(json);
-    if (!doc) return fail(err, err_len, "controls: not valid JSON");
+    char why[256];
+    cJSON *doc = adac_json_parse_strict(json, strlen(json), why, sizeof why);
+    if (!doc) return fail(err, err_len, "controls%s", why + 1); /* "$: ..." -> "controls: ..." */
     int ok = 1;
     if (cJSON_IsNull(doc)) goto done;
     if (!cJSON_IsObject(doc)) {
@@ -151,7 +156,9 @@ int adac_controls_parse(const char *json, const adac_graph *g, adac_controls *c,
     for (const cJSON *v = doc->child; v && ok; v = v->next) {
         int id = adac_control_find(v->string);
         if (id < 0) {
-            ok = fail(err, err_len, "controls.%s: unknown control (known: rt60, dry_wet, pre_delay)", v->string);
+            char shown[80];
+            ok = fail(err, err_len, "controls.%s: unknown control (known: rt60, dry_wet, pre_delay)",
+                      adac_escape_terminal(v->string, shown, sizeof shown));
             break;
         }
         ok = read_setting(v, (adac_control_id)id, &c->ctl[id], err, err_len);

@@ -1,7 +1,11 @@
 /* adac-run: run an IR model with the engine: impulse responses, files, or live. */
 #include "atomic_file.h"
+#include "control_input.h"
 #include "engine.h"
+#include "sample_ring.h"
+#include "tool_args.h"
 #include "tool_model.h"
+#include "wav_out.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -10,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
 
+#define TOOL "adac-run"
 #define BLOCK_DEFAULT 256
+#define TAIL_CAP_S 60.0         /* --tail auto stops here at the latest */
+#define TAIL_QUIET_DB (-90.0)   /* --tail auto: decayed this far below the output's peak */
+#define MAX_IR_BYTES ((size_t)4 << 30)
 
 static void usage(FILE *f)
 {
@@ -26,21 +33,30 @@ static void usage(FILE *f)
             "modes:\n"
             "  --ir N --out IR.wav      render every input->output impulse response, N samples;\n"
             "                           channel o*n_in+i of IR.wav is the path input i -> output o\n"
-            "  --in X.wav --out Y.wav   process a file (X.wav must have one channel per model input)\n"
+            "  --in X.wav --out Y.wav   process a file (X.wav must have one channel per model input),\n"
+            "                           streamed block by block, the reverb tail kept (--tail)\n"
             "  --play [--in X.wav]      play live through PortAudio: the file if given, else the\n"
             "                           default input device\n"
             "  --list-devices           list PortAudio devices\n"
             "\n"
             "options:\n"
+            "  --tail T         after the input ends: 'auto' (default) runs on until the output has\n"
+            "                   decayed %g dB below its peak (at most %g s), SECONDS runs that long,\n"
+            "                   0 stops with the input\n"
             "  --block N        engine block size (default %d)\n"
             "  --device N       PortAudio output device index (see --list-devices)\n"
             "  --backend NAME   'portaudio' (default) or 'null': runs the same audio callback\n"
-            "                   without a sound card, for testing\n"
+            "                   without a sound card, for testing; with null, --out FILE writes\n"
+            "                   what was played\n"
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
-
+            "  --version        print the version\n"
             "  -h, --help       show this help\n"
+            "\n"
+            "An input file at another sample rate than the model's is processed at the model's\n"
+            "rate with a warning (no resampling). Input samples that are NaN or infinite are\n"
+            "replaced by 0 and counted; output above full scale is reported.\n"
             "\n"
             "macro-controls (layered on the model; see docs/controls.md):\n"
             "  --controls JSON  which controls, with init/min/max/step overrides, e.g.\n"
@@ -48,16 +64,24 @@ static void usage(FILE *f)
             "  --set NAME=V     start control NAME (rt60 s, dry_wet 0..1, pre_delay ms) at V;\n"
             "                   enables it if --controls did not. Repeatable.\n"
             "  While playing, lines 'NAME=V' on standard input move a control (smoothed).\n",
-            BLOCK_DEFAULT);
+            -TAIL_QUIET_DB, TAIL_CAP_S, BLOCK_DEFAULT);
 }
 
+/* The audio callback's state, shared by the PortAudio and the null backend. */
 typedef struct {
     adac_engine *engine;
     int n_in, n_out, block;
     double **in_bus, **out_bus;
-    const float *file;  /* interleaved input, or NULL for live input */
-    long file_frames, pos;
-    long frames_left;   /* -1: unlimited */
+    adac_sample_ring *source;  /* file input, or NULL: live input or silence */
+    _Atomic int source_ended;  /* the producer has pushed the whole file */
+    long long frames_left;     /* -1: unlimited */
+    /* The tail after the input: at most tail_max frames; in auto mode it also
+     * ends after quiet_window frames below quiet_ratio * peak. */
+    long long tail_max, tail_done, quiet_window, quiet_run;
+    int tail_auto;
+    double quiet_ratio, peak;
+    long long clipped;
+    float *frame_in;           /* one block of input frames */
 } player;
 
 /* --controls with every --set NAME=V folded in as that control's init. */
@@ -65,7 +89,7 @@ static char *controls_request(const char *json, char **sets, int n_sets)
 {
     cJSON *doc = json ? cJSON_Parse(json) : cJSON_CreateObject();
     if (!doc || !cJSON_IsObject(doc)) {
-        fprintf(stderr, "adac-run: --controls: expected a JSON object such as '{\"rt60\": true}'\n");
+        adac_tool_say(stderr, TOOL, "--controls: expected a JSON object such as '{\"rt60\": true}'");
         cJSON_Delete(doc);
         return NULL;
     }
@@ -75,7 +99,7 @@ static char *controls_request(const char *json, char **sets, int n_sets)
         char *end = NULL;
         double v = eq ? strtod(eq + 1, &end) : NAN;
         if (!eq || (size_t)(eq - sets[k]) >= sizeof name || end == eq + 1 || *end || !isfinite(v)) {
-            fprintf(stderr, "adac-run: --set %s: expected NAME=NUMBER, e.g. --set rt60=2.5\n", sets[k]);
+            adac_tool_say(stderr, TOOL, "--set %s: expected NAME=NUMBER, e.g. --set rt60=2.5", sets[k]);
             cJSON_Delete(doc);
             return NULL;
         }
@@ -95,73 +119,70 @@ static char *controls_request(const char *json, char **sets, int n_sets)
     return text;
 }
 
-/* While playing: 'NAME=V' lines on standard input move controls. Never blocks
- * for input that is not there; stops looking after end of file. */
-static void poll_control_input(adac_engine *e, int *stdin_open, double seconds_in)
-{
-    while (*stdin_open) {
-        fd_set fds;
-        FD_ZERO(&fds);
-        FD_SET(STDIN_FILENO, &fds);
-        struct timeval zero = {0, 0};
-        if (select(STDIN_FILENO + 1, &fds, NULL, NULL, &zero) <= 0) return;
-        char line[256], name[64];
-        double v;
-        if (!fgets(line, sizeof line, stdin)) {
-            *stdin_open = 0;
-            return;
-        }
-        if (sscanf(line, " %63[^= ] = %lf", name, &v) != 2) {
-            fprintf(stderr, "adac-run: ignored '%.*s': expected NAME=VALUE\n", (int)strcspn(line, "\n"), line);
-            continue;
-        }
-        int id = adac_control_find(name);
-        double took = id < 0 ? NAN : adac_engine_set_control(e, (adac_control_id)id, v);
-        if (isnan(took))
-            fprintf(stderr, "adac-run: no control '%s' in this run (enable it with --controls or --set)\n", name);
-        else
-            fprintf(stderr, "adac-run: %s -> %g at %.2f s%s\n", name, took, seconds_in,
-                    took != v ? " (clamped to its range)" : "");
-    }
-}
-
 static double **bus(int ch, int n)
 {
-    double **b = malloc(ch * sizeof *b);
-    double *m = calloc((size_t)ch * n, sizeof *m);
+    double **b = malloc((ch ? ch : 1) * sizeof *b);
+    double *m = calloc((size_t)(ch ? ch : 1) * n, sizeof *m);
+    if (!b || !m) {
+        free(b);
+        free(m);
+        return NULL;
+    }
     for (int c = 0; c < ch; c++) b[c] = m + (size_t)c * n;
     return b;
 }
 
-/* The audio callback, shared by the PortAudio and the null backend: no allocation,
- * no locks, no printing. Returns 1 when playback is finished. */
-static int player_render(player *p, const float *live_in, float *out, long frames)
+/* Whether frame t of this block ends the tail (the input has ended). */
+static int tail_over(player *p, double frame_peak)
 {
-    long done = 0;
+    if (p->tail_done >= p->tail_max) return 1;
+    p->tail_done++;
+    if (!p->tail_auto) return 0;
+    p->quiet_run = frame_peak <= p->quiet_ratio * p->peak ? p->quiet_run + 1 : 0;
+    return p->quiet_run >= p->quiet_window;
+}
+
+/* The audio callback: no allocation, no locks, no printing. Writes `frames`
+ * frames into out and returns how many of them belong to the run (fewer when it
+ * ends in this call; the rest is silence). */
+static long player_render(player *p, const float *live_in, float *out, long frames)
+{
+    long done = 0, used = frames;
+    int over = 0;
     while (done < frames) {
         int n = (int)(frames - done < p->block ? frames - done : p->block);
+        long got = 0;
+        if (p->source) {
+            got = (long)adac_sample_ring_take(p->source, p->frame_in, (size_t)n);
+        } else if (live_in) {
+            memcpy(p->frame_in, live_in + done * p->n_in, (size_t)n * p->n_in * sizeof *p->frame_in);
+            got = n;
+        }
+        int input_over = p->source && got < n && atomic_load(&p->source_ended);
         for (int c = 0; c < p->n_in; c++)
-            for (int t = 0; t < n; t++) {
-                double x = 0;
-                if (p->file) {
-                    long at = p->pos + t;
-                    x = at < p->file_frames ? p->file[at * p->n_in + c] : 0.0;
-                } else if (live_in) {
-                    x = live_in[(done + t) * p->n_in + c];
-                }
-                p->in_bus[c][t] = x;
-            }
+            for (int t = 0; t < n; t++) p->in_bus[c][t] = t < got ? p->frame_in[t * p->n_in + c] : 0.0;
         adac_engine_process(p->engine, (const double *const *)p->in_bus, p->out_bus, n);
-        for (int t = 0; t < n; t++)
-            for (int c = 0; c < p->n_out; c++) out[(done + t) * p->n_out + c] = (float)p->out_bus[c][t];
-        p->pos += n;
+        for (int t = 0; t < n; t++) {
+            double frame_peak = 0;
+            for (int c = 0; c < p->n_out; c++) {
+                double y = over ? 0.0 : p->out_bus[c][t];
+                out[(done + t) * p->n_out + c] = (float)y;
+                frame_peak = fmax(frame_peak, fabs(y));
+                p->clipped += fabs(y) > 1.0;
+            }
+            if (over) continue;
+            p->peak = fmax(p->peak, frame_peak);
+            if (input_over && t >= got && tail_over(p, frame_peak)) {
+                over = 1;
+                used = done + t;
+            } else if (p->frames_left >= 0 && --p->frames_left < 0) {
+                over = 1;
+                used = done + t;
+            }
+        }
         done += n;
     }
-    if (p->frames_left >= 0) {
-        p->frames_left -= frames;
-        if (p->frames_left <= 0) return 1;
-    }
-    return 0;
+    return over ? used : frames;
 }
 
 static int pa_callback(const void *input, void *output, unsigned long frames,
@@ -169,81 +190,210 @@ static int pa_callback(const void *input, void *output, unsigned long frames,
 {
     (void)ti;
     (void)flags;
-    return player_render(user, input, output, (long)frames) ? paComplete : paContinue;
+    return player_render(user, input, output, (long)frames) < (long)frames ? paComplete : paContinue;
 }
 
 static int list_devices(void)
 {
     if (Pa_Initialize() != paNoError) {
-        fprintf(stderr, "adac-run: PortAudio failed to initialise\n");
+        adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
         return 1;
     }
     int n = Pa_GetDeviceCount();
     if (n <= 0) printf("no audio devices found (no sound card?)\n");
     for (int i = 0; i < n; i++) {
         const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        printf("%3d  %-40s  in %d  out %d  %.0f Hz\n", i, d->name, d->maxInputChannels,
-               d->maxOutputChannels, d->defaultSampleRate);
+        printf("%3d  %-40s  in %d  out %d  %.0f Hz\n", i, d->name, d->maxInputChannels, d->maxOutputChannels,
+               d->defaultSampleRate);
     }
     Pa_Terminate();
     return 0;
 }
 
-static float *read_wav(const char *path, int want_ch, double fs, long *frames)
+static SNDFILE *open_input(const char *path, int want_ch, double fs)
 {
     SF_INFO info = {0};
     SNDFILE *f = sf_open(path, SFM_READ, &info);
     if (!f) {
-        fprintf(stderr, "adac-run: %s: %s\n", path, sf_strerror(NULL));
+        adac_tool_say(stderr, TOOL, "%s: %s", path, sf_strerror(NULL));
         return NULL;
     }
     if (info.channels != want_ch) {
-        fprintf(stderr, "adac-run: %s has %d channel(s) but the model has %d input(s)\n", path,
-                info.channels, want_ch);
+        adac_tool_say(stderr, TOOL, "%s has %d channel(s) but the model has %d input(s)", path, info.channels,
+                      want_ch);
         sf_close(f);
         return NULL;
     }
     if (fabs(info.samplerate - fs) > 0.5)
-        fprintf(stderr, "adac-run: warning: %s is at %d Hz, the model at %g Hz (no resampling)\n",
-                path, info.samplerate, fs);
-    float *x = malloc((size_t)info.frames * info.channels * sizeof *x + 1);
-    *frames = (long)sf_readf_float(f, x, info.frames);
-    sf_close(f);
-    return x;
+        adac_tool_say(stderr, TOOL, "warning: %s is at %d Hz, the model at %g Hz (no resampling)", path,
+                      info.samplerate, fs);
+    return f;
 }
 
-/* Writes interleaved frames to a WAV at a temporary name and renames it in place. */
-static int write_wav(const char *path, const double *inter, long frames, int ch, double fs, int dbl)
+/* Producer side: moves what fits of the file into the ring. */
+static void feed(player *p, SNDFILE *in, float *chunk, long chunk_frames)
 {
-    char err[512];
-    char *tmp = adac_temp_name(path);
-    SF_INFO info = {0};
-    info.channels = ch;
-    info.samplerate = (int)lround(fs);
-    info.format = SF_FORMAT_WAV | (dbl ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT);
-    SNDFILE *f = sf_open(tmp, SFM_WRITE, &info);
-    if (!f) {
-        fprintf(stderr, "adac-run: %s: %s\n", path, sf_strerror(NULL));
-        free(tmp);
-        return 0;
+    if (!in || atomic_load(&p->source_ended)) return;
+    size_t space = adac_sample_ring_space(p->source);
+    while (space > 0) {
+        long want = (long)space < chunk_frames ? (long)space : chunk_frames;
+        sf_count_t got = sf_readf_float(in, chunk, want);
+        if (got > 0) adac_sample_ring_push(p->source, chunk, (size_t)got);
+        if (got < want) {
+            atomic_store(&p->source_ended, 1);
+            return;
+        }
+        space -= (size_t)got;
     }
-    sf_count_t w = sf_writef_double(f, inter, frames);
-    sf_close(f);
-    if (w != frames) {
-        fprintf(stderr, "adac-run: %s: short write\n", path);
-        remove(tmp);
-        free(tmp);
-        return 0;
+}
+
+/* Interleaves a block of float frames as doubles for the WAV writer. */
+static int write_block(adac_wav_out *w, const float *o, double *inter, long n, int ch)
+{
+    char err[1024];
+    for (long k = 0; k < n * ch; k++) inter[k] = o[k];
+    if (adac_wav_out_write(w, inter, n, err, sizeof err)) return 1;
+    adac_tool_say(stderr, TOOL, "%s", err);
+    return 0;
+}
+
+static int render_ir(adac_engine *e, const adac_graph *g, long ir_len, const char *out_path, int dbl)
+{
+    int ni = g->root->n_in, no = g->root->n_out;
+    size_t paths = (size_t)ni * no;
+    char err[1024];
+    if ((double)paths * ir_len * 2 * sizeof(double) > (double)MAX_IR_BYTES) {
+        adac_tool_say(stderr, TOOL, "%zu path(s) of %ld samples need more than %zu MiB: ask for fewer samples",
+                      paths, ir_len, MAX_IR_BYTES >> 20);
+        return 2;
     }
-    int ok = adac_commit_temp(tmp, path, err, sizeof err);
-    if (!ok) fprintf(stderr, "adac-run: %s\n", err);
-    free(tmp);
+    adac_wav_out w;
+    if (!adac_wav_out_open(&w, out_path, (int)paths, g->fs, dbl, err, sizeof err)) {
+        adac_tool_say(stderr, TOOL, "%s", err);
+        return 1;
+    }
+    double *ir = malloc(paths * ir_len * sizeof *ir);
+    double *inter = malloc(paths * ir_len * sizeof *inter);
+    int ok = ir && inter && adac_engine_render_paths(e, (int)ir_len, ir);
+    if (!ok) adac_tool_say(stderr, TOOL, "out of memory");
+    if (ok) {
+        for (size_t p = 0; p < paths; p++)
+            for (long t = 0; t < ir_len; t++) inter[t * paths + p] = ir[p * ir_len + t];
+        ok = adac_wav_out_write(&w, inter, ir_len, err, sizeof err) && adac_wav_out_commit(&w, err, sizeof err);
+        if (!ok) adac_tool_say(stderr, TOOL, "%s", err);
+    }
+    if (!ok) adac_wav_out_discard(&w);
+    else
+        printf("adac-run: wrote %zu impulse response(s) of %ld samples to %s\n", paths, ir_len, out_path);
+    free(ir);
+    free(inter);
+    return ok ? 0 : 1;
+}
+
+/* Offline and null-backend runs: the callback driven block by block, paced like
+ * a sound card when `paced` (so control changes arrive while it plays). */
+static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int paced, adac_control_input *ci)
+{
+    int ok = 1;
+    long chunk = p->block;
+    float *chunk_buf = malloc((size_t)chunk * (p->n_in ? p->n_in : 1) * sizeof *chunk_buf);
+    float *o = malloc((size_t)p->block * (p->n_out ? p->n_out : 1) * sizeof *o);
+    double *inter = malloc((size_t)p->block * (p->n_out ? p->n_out : 1) * sizeof *inter);
+    if (!chunk_buf || !o || !inter) {
+        adac_tool_say(stderr, TOOL, "out of memory");
+        ok = 0;
+    }
+    long long total = 0;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    while (ok) {
+        if (ci) adac_control_input_poll(ci, p->engine, total / fs);
+        feed(p, in, chunk_buf, chunk);
+        long used = player_render(p, NULL, o, p->block);
+        total += used;
+        if (w && used > 0) ok = write_block(w, o, inter, used, p->n_out);
+        if (used < p->block) break;
+        if (!paced) continue;
+        next.tv_nsec += (long)(1e9 * p->block / fs);
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
+    free(chunk_buf);
+    free(o);
+    free(inter);
+    if (ok && !w) printf("adac-run: null backend rendered %lld frames (%.2f s) in blocks of %d\n", total, total / fs,
+                         p->block);
     return ok;
+}
+
+static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, long device,
+                         adac_control_input *ci)
+{
+    if (Pa_Initialize() != paNoError) {
+        adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
+        return 0;
+    }
+    PaDeviceIndex out_dev = device >= 0 ? (PaDeviceIndex)device : Pa_GetDefaultOutputDevice();
+    PaDeviceIndex in_dev = in ? paNoDevice : Pa_GetDefaultInputDevice();
+    if (out_dev == paNoDevice || out_dev >= Pa_GetDeviceCount()) {
+        adac_tool_say(stderr, TOOL,
+                      "no audio output device%s. This machine may have no sound card: use --list-devices, "
+                      "render to a file with --out, or test with --backend null",
+                      device >= 0 ? " with that index" : "");
+        Pa_Terminate();
+        return 0;
+    }
+    if (!in && p->n_in > 0 && in_dev == paNoDevice) {
+        adac_tool_say(stderr, TOOL, "no audio input device; give --in FILE to play a file");
+        Pa_Terminate();
+        return 0;
+    }
+    float *chunk = malloc((size_t)p->block * (p->n_in ? p->n_in : 1) * sizeof *chunk);
+    feed(p, in, chunk, p->block);
+    PaStreamParameters op = {out_dev, p->n_out, paFloat32, Pa_GetDeviceInfo(out_dev)->defaultLowOutputLatency, NULL};
+    PaStreamParameters ip = {in_dev, p->n_in, paFloat32, 0, NULL};
+    if (!in && in_dev != paNoDevice) ip.suggestedLatency = Pa_GetDeviceInfo(in_dev)->defaultLowInputLatency;
+    PaStream *s = NULL;
+    PaError pe = Pa_OpenStream(&s, in || p->n_in == 0 ? NULL : &ip, &op, fs, (unsigned long)p->block, paNoFlag,
+                               pa_callback, p);
+    if (pe == paNoError) pe = Pa_StartStream(s);
+    if (pe != paNoError) {
+        adac_tool_say(stderr, TOOL, "cannot open the audio stream: %s", Pa_GetErrorText(pe));
+        free(chunk);
+        Pa_Terminate();
+        return 0;
+    }
+    adac_tool_say(stdout, TOOL, "playing %s (%d in, %d out) at %g Hz; Ctrl-C stops", model, p->n_in, p->n_out, fs);
+    while (Pa_IsStreamActive(s) == 1) {
+        adac_control_input_poll(ci, p->engine, Pa_GetStreamTime(s));
+        feed(p, in, chunk, p->block);
+        Pa_Sleep(20);
+    }
+    Pa_CloseStream(s);
+    Pa_Terminate();
+    free(chunk);
+    return 1;
+}
+
+/* The longest a single pass through the model can take (every tap leaf's
+ * longest tap, summed): auto tail waits at least this long in quiet. */
+static double longest_pass(const adac_node *n)
+{
+    double longest = 0;
+    if (adac_node_has_taps(n))
+        for (int e = 0; e < n->n_entries; e++)
+            for (int k = 0; k < n->tap_count[e]; k++)
+                longest = fmax(longest, (double)n->tap_delay[(size_t)e * n->tap_stride + k]);
+    for (int i = 0; i < n->n_children; i++) longest += longest_pass(n->children[i]);
+    return longest;
 }
 
 int main(int argc, char **argv)
 {
-    const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio";
+    const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio", *tail = "auto";
     long ir_len = 0, device = -1;
     int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0;
     double seconds = -1;
@@ -255,34 +405,31 @@ int main(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            adac_tool_version(TOOL);
+            return 0;
         } else if (!strcmp(a, "--list-devices")) {
             return list_devices();
         } else if (!strcmp(a, "--ir") && more) {
-            ir_len = strtol(argv[++i], NULL, 10);
-            if (ir_len <= 0) {
-                fprintf(stderr, "adac-run: --ir needs a positive number of samples\n");
-                return 2;
-            }
+            if (!adac_arg_long(TOOL, a, argv[++i], 1, 100000000, &ir_len)) return 2;
         } else if (!strcmp(a, "--out") && more) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--in") && more) {
             in_path = argv[++i];
         } else if (!strcmp(a, "--block") && more) {
-            block = atoi(argv[++i]);
-            if (block < 1 || block > 65536) {
-                fprintf(stderr, "adac-run: --block must be between 1 and 65536\n");
-                return 2;
-            }
+            if (!adac_arg_int(TOOL, a, argv[++i], 1, 65536, &block)) return 2;
         } else if (!strcmp(a, "--device") && more) {
-            device = strtol(argv[++i], NULL, 10);
+            if (!adac_arg_long(TOOL, a, argv[++i], 0, 1 << 20, &device)) return 2;
         } else if (!strcmp(a, "--backend") && more) {
             backend = argv[++i];
             if (strcmp(backend, "portaudio") && strcmp(backend, "null")) {
-                fprintf(stderr, "adac-run: --backend is 'portaudio' or 'null'\n");
+                adac_tool_say(stderr, TOOL, "--backend is 'portaudio' or 'null'");
                 return 2;
             }
         } else if (!strcmp(a, "--seconds") && more) {
-            seconds = strtod(argv[++i], NULL);
+            if (!adac_arg_double(TOOL, a, argv[++i], 0.001, 1e6, &seconds)) return 2;
+        } else if (!strcmp(a, "--tail") && more) {
+            tail = argv[++i];
         } else if (!strcmp(a, "--controls") && more) {
             controls_json = argv[++i];
         } else if (!strcmp(a, "--set") && more) {
@@ -291,21 +438,33 @@ int main(int argc, char **argv)
             play = 1;
         } else if (!strcmp(a, "--double")) {
             dbl = 1;
-        } else if (!adac_tool_operand("adac-run", a, &model, NULL)) {
+        } else if (!adac_tool_operand(TOOL, a, &model, NULL)) {
             usage(stderr);
             return 2;
         }
     }
+    double tail_s = TAIL_CAP_S;
+    int tail_auto = !strcmp(tail, "auto");
+    if (!tail_auto && !adac_arg_double(TOOL, "--tail", tail, 0, 3600, &tail_s)) return 2;
     if (!model) {
         usage(stderr);
         return 2;
     }
     if (!play && !out_path) {
-        fprintf(stderr, "adac-run: nothing to do: give --ir N --out FILE, --in X --out Y, or --play\n");
+        adac_tool_say(stderr, TOOL, "nothing to do: give --ir N --out FILE, --in X --out Y, or --play");
         return 2;
     }
     if (!play && !ir_len && !in_path) {
-        fprintf(stderr, "adac-run: --out needs --ir N or --in FILE\n");
+        adac_tool_say(stderr, TOOL, "--out needs --ir N or --in FILE");
+        return 2;
+    }
+    if (play && out_path && strcmp(backend, "null")) {
+        adac_tool_say(stderr, TOOL, "--play --out writes what was played with --backend null only");
+        return 2;
+    }
+    char err[1024];
+    if (out_path && !adac_output_check(out_path, err, sizeof err)) {
+        adac_tool_say(stderr, TOOL, "%s", err);
         return 2;
     }
     char *request = controls_json || n_sets ? controls_request(controls_json, sets, n_sets) : NULL;
@@ -313,134 +472,77 @@ int main(int argc, char **argv)
     if ((controls_json || n_sets) && !request) return 2;
     adac_controls controls;
     int exit_code;
-    adac_graph *g = adac_tool_load_model("adac-run", model, request, &controls, &exit_code);
+    adac_graph *g = adac_tool_load_model(TOOL, model, request, &controls, &exit_code);
     free(request);
     if (!g) return exit_code;
     int ni = g->root->n_in, no = g->root->n_out, rc = 0;
-    if (controls.omitted[0])
-        fprintf(stderr, "adac-run: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
+    if (controls.omitted[0]) adac_tool_say(stderr, TOOL, "note: rt60 does not reach the loop(s) at %s", controls.omitted);
     adac_engine *e = adac_engine_create_controlled(g, &controls);
     adac_controls_free(&controls);
     if (!e || !adac_engine_prepare(e, block)) {
-        fprintf(stderr, "adac-run: out of memory\n");
+        adac_tool_say(stderr, TOOL, "out of memory");
         return 1;
     }
-
     if (ir_len) {
-        long paths = (long)ni * no;
-        double *ir = malloc((size_t)paths * ir_len * sizeof *ir);
-        double *inter = malloc((size_t)paths * ir_len * sizeof *inter);
-        if (!ir || !inter || !adac_engine_render_paths(e, (int)ir_len, ir)) {
-            fprintf(stderr, "adac-run: out of memory\n");
-            return 1;
-        }
-        for (long p = 0; p < paths; p++)
-            for (long t = 0; t < ir_len; t++) inter[t * paths + p] = ir[p * ir_len + t];
-        rc = write_wav(out_path, inter, ir_len, (int)paths, g->fs, dbl) ? 0 : 1;
-        if (!rc)
-            printf("adac-run: wrote %ld impulse response(s) of %ld samples to %s\n", paths, ir_len,
-                   out_path);
-        free(ir);
-        free(inter);
+        rc = render_ir(e, g, ir_len, out_path, dbl);
         adac_engine_free(e);
         adac_graph_free(g);
         return rc;
     }
 
-    player p = {e, ni, no, block, bus(ni, block), bus(no, block), NULL, 0, 0, -1};
-    float *file = NULL;
+    player p = {.engine = e, .n_in = ni, .n_out = no, .block = block, .in_bus = bus(ni, block),
+                .out_bus = bus(no, block), .frames_left = -1};
+    p.frame_in = calloc((size_t)block * (ni ? ni : 1), sizeof *p.frame_in);
+    p.tail_max = (long long)(tail_s * g->fs);
+    p.tail_auto = tail_auto;
+    p.quiet_ratio = pow(10.0, TAIL_QUIET_DB / 20);
+    p.quiet_window = (long long)fmax(0.1 * g->fs, longest_pass(g->root));
+    adac_sample_ring ring;
+    SNDFILE *in = NULL;
     if (in_path) {
-        file = read_wav(in_path, ni, g->fs, &p.file_frames);
-        if (!file) return 1;
-        p.file = file;
-        p.frames_left = p.file_frames;
-    }
-
-    if (!play) {
-        /* File to file: the same callback, driven block by block. */
-        float *o = malloc((size_t)block * no * sizeof *o);
-        double *inter = malloc((size_t)(p.file_frames + 1) * no * sizeof *inter);
-        long at = 0;
-        while (at < p.file_frames) {
-            long n = p.file_frames - at < block ? p.file_frames - at : block;
-            player_render(&p, NULL, o, n);
-            for (long k = 0; k < n * no; k++) inter[at * no + k] = o[k];
-            at += n;
+        if (!(in = open_input(in_path, ni, g->fs)) || !adac_sample_ring_init(&ring, ni, (size_t)g->fs + block)) {
+            adac_engine_free(e);
+            adac_graph_free(g);
+            return 1;
         }
-        rc = write_wav(out_path, inter, p.file_frames, no, g->fs, dbl) ? 0 : 1;
-        if (!rc) printf("adac-run: processed %ld frames into %s\n", p.file_frames, out_path);
-        free(o);
-        free(inter);
+        p.source = &ring;
+    }
+    adac_control_input ci;
+    adac_control_input_init(&ci, STDIN_FILENO);
+    adac_wav_out w;
+    int writing = out_path != NULL;
+    if (writing && !adac_wav_out_open(&w, out_path, no, g->fs, dbl, err, sizeof err)) {
+        adac_tool_say(stderr, TOOL, "%s", err);
+        rc = 1;
+    } else if (!play) {
+        rc = run_blocks(&p, in, &w, g->fs, 0, NULL) ? 0 : 1;
     } else if (!strcmp(backend, "null")) {
-        if (!in_path) p.frames_left = (long)((seconds > 0 ? seconds : 1.0) * g->fs);
-        float *o = malloc((size_t)block * no * sizeof *o);
-        float *silence = calloc((size_t)block * (ni ? ni : 1), sizeof *silence);
-        /* Paced like a sound card: one block per block period, so that control
-         * changes arrive while it plays. */
-        long total = 0;
-        int stdin_open = 1;
-        struct timespec next;
-        clock_gettime(CLOCK_MONOTONIC, &next);
-        for (;;) {
-            poll_control_input(e, &stdin_open, total / g->fs);
-            int done = player_render(&p, silence, o, block);
-            total += block;
-            if (done) break;
-            next.tv_nsec += (long)(1e9 * block / g->fs);
-            while (next.tv_nsec >= 1000000000L) {
-                next.tv_nsec -= 1000000000L;
-                next.tv_sec++;
-            }
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-        }
-        printf("adac-run: null backend rendered %ld frames (%.2f s) in blocks of %d\n", total,
-               total / g->fs, block);
-        free(o);
-        free(silence);
+        if (!in_path) p.frames_left = (long long)((seconds > 0 ? seconds : 1.0) * g->fs);
+        rc = run_blocks(&p, in, writing ? &w : NULL, g->fs, 1, &ci) ? 0 : 1;
     } else {
-        if (seconds > 0 && !in_path) p.frames_left = (long)(seconds * g->fs);
-        if (Pa_Initialize() != paNoError) {
-            fprintf(stderr, "adac-run: PortAudio failed to initialise\n");
-            return 1;
-        }
-        PaDeviceIndex out_dev = device >= 0 ? (PaDeviceIndex)device : Pa_GetDefaultOutputDevice();
-        PaDeviceIndex in_dev = in_path ? paNoDevice : Pa_GetDefaultInputDevice();
-        if (out_dev == paNoDevice || out_dev >= Pa_GetDeviceCount()) {
-            fprintf(stderr,
-                    "adac-run: no audio output device%s. This machine may have no sound card: "
-                    "use --list-devices, render to a file with --out, or test with --backend null\n",
-                    device >= 0 ? " with that index" : "");
-            Pa_Terminate();
-            return 1;
-        }
-        if (!in_path && in_dev == paNoDevice) {
-            fprintf(stderr, "adac-run: no audio input device; give --in FILE to play a file\n");
-            Pa_Terminate();
-            return 1;
-        }
-        PaStreamParameters op = {out_dev, no, paFloat32,
-                                 Pa_GetDeviceInfo(out_dev)->defaultLowOutputLatency, NULL};
-        PaStreamParameters ip = {in_dev, ni, paFloat32, 0, NULL};
-        if (!in_path) ip.suggestedLatency = Pa_GetDeviceInfo(in_dev)->defaultLowInputLatency;
-        PaStream *s = NULL;
-        PaError pe = Pa_OpenStream(&s, in_path ? NULL : &ip, &op, g->fs, (unsigned long)block,
-                                   paNoFlag, pa_callback, &p);
-        if (pe == paNoError) pe = Pa_StartStream(s);
-        if (pe != paNoError) {
-            fprintf(stderr, "adac-run: cannot open the audio stream: %s\n", Pa_GetErrorText(pe));
-            Pa_Terminate();
-            return 1;
-        }
-        printf("adac-run: playing %s (%d in, %d out) at %g Hz; Ctrl-C stops\n", model, ni, no, g->fs);
-        int stdin_open = 1;
-        while (Pa_IsStreamActive(s) == 1) {
-            poll_control_input(e, &stdin_open, Pa_GetStreamTime(s));
-            Pa_Sleep(20);
-        }
-        Pa_CloseStream(s);
-        Pa_Terminate();
+        if (seconds > 0 && !in_path) p.frames_left = (long long)(seconds * g->fs);
+        rc = run_portaudio(&p, in, model, g->fs, device, &ci) ? 0 : 1;
     }
-    free(file);
+    if (writing && rc == 0) {
+        if (!adac_wav_out_commit(&w, err, sizeof err)) {
+            adac_tool_say(stderr, TOOL, "%s", err);
+            rc = 1;
+        } else {
+            adac_tool_say(stdout, TOOL, "wrote %lld frames (%.2f s) to %s", w.frames, w.frames / g->fs, out_path);
+        }
+    } else if (writing && w.tmp) {
+        adac_wav_out_discard(&w);
+    }
+    unsigned long long bad = adac_engine_non_finite_inputs(e);
+    if (bad) adac_tool_say(stderr, TOOL, "warning: %llu input sample(s) were NaN or infinite and were taken as 0", bad);
+    if (p.clipped)
+        adac_tool_say(stderr, TOOL, "warning: %lld output sample(s) above full scale (peak %.1f dBFS)", p.clipped,
+                      20 * log10(p.peak));
+    if (in) {
+        sf_close(in);
+        adac_sample_ring_free(&ring);
+    }
+    free(p.frame_in);
     adac_engine_free(e);
     adac_graph_free(g);
     return rc;

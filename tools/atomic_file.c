@@ -1,44 +1,139 @@
 #include "atomic_file.h"
 
+#include "text_escape.h"
+
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-char *adac_temp_name(const char *path)
+/* Temporary files not yet committed, for the signal handler to remove. A tool
+ * writes one or two outputs at a time; the handler only calls unlink, which is
+ * async-signal-safe. */
+#define PENDING_MAX 8
+static char *volatile pending[PENDING_MAX];
+
+static void remove_pending_and_die(int sig)
 {
-    size_t n = strlen(path) + 32;
-    char *t = malloc(n);
-    if (t) snprintf(t, n, "%s.tmp-%ld", path, (long)getpid());
-    return t;
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (pending[i]) unlink(pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
-int adac_commit_temp(const char *tmp, const char *path, char *err, size_t err_len)
+static void track(char *tmp)
 {
-    if (rename(tmp, path) != 0) {
-        snprintf(err, err_len, "%s: cannot write (%s)", path, strerror(errno));
-        remove(tmp);
+    static int handlers;
+    if (!handlers) {
+        handlers = 1;
+        signal(SIGINT, remove_pending_and_die);
+        signal(SIGTERM, remove_pending_and_die);
+        signal(SIGHUP, remove_pending_and_die);
+    }
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (!pending[i]) {
+            pending[i] = tmp;
+            return;
+        }
+}
+
+static void untrack(const char *tmp)
+{
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (pending[i] && !strcmp(pending[i], tmp)) pending[i] = NULL;
+}
+
+int adac_output_check(const char *path, char *err, size_t err_len)
+{
+    char shown[512];
+    adac_escape_terminal(path, shown, sizeof shown);
+    struct stat st;
+    if (!*path) {
+        snprintf(err, err_len, "the output file name is empty");
         return 0;
+    }
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            snprintf(err, err_len,
+                     "%s: is a symbolic link; give the file it points to (an output replaces its target "
+                     "name, and would replace the link)",
+                     shown);
+            return 0;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, err_len, "%s: is a directory; give a file name", shown);
+            return 0;
+        }
     }
     return 1;
 }
 
+int adac_temp_create(const char *path, char **tmp, char *err, size_t err_len)
+{
+    char shown[512];
+    adac_escape_terminal(path, shown, sizeof shown);
+    if (!adac_output_check(path, err, err_len)) return -1;
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    char *name = malloc(dir_len + 16);
+    if (!name) {
+        snprintf(err, err_len, "%s: out of memory", shown);
+        return -1;
+    }
+    memcpy(name, path, dir_len);
+    strcpy(name + dir_len, ".adac-XXXXXX");
+    int fd = mkstemp(name);
+    if (fd < 0) {
+        snprintf(err, err_len, "%s: cannot create a file in its folder (%s)", shown, strerror(errno));
+        free(name);
+        return -1;
+    }
+    /* mkstemp makes it private; an output gets the usual permissions. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    track(name);
+    *tmp = name;
+    return fd;
+}
+
+int adac_commit_temp(const char *tmp, const char *path, char *err, size_t err_len)
+{
+    untrack(tmp);
+    int ok = adac_output_check(path, err, err_len);
+    if (ok && rename(tmp, path) != 0) {
+        char shown[512];
+        snprintf(err, err_len, "%s: cannot write (%s)", adac_escape_terminal(path, shown, sizeof shown),
+                 strerror(errno));
+        ok = 0;
+    }
+    if (!ok) unlink(tmp);
+    return ok;
+}
+
+void adac_discard_temp(const char *tmp)
+{
+    untrack(tmp);
+    unlink(tmp);
+}
+
 int adac_write_text_atomic(const char *path, const char *text, char *err, size_t err_len)
 {
-    char *tmp = adac_temp_name(path);
-    FILE *f = tmp ? fopen(tmp, "wb") : NULL;
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot open for writing (%s)", path, strerror(errno));
-        free(tmp);
-        return 0;
-    }
+    char *tmp = NULL;
+    int fd = adac_temp_create(path, &tmp, err, err_len);
+    if (fd < 0) return 0;
+    FILE *f = fdopen(fd, "wb");
     size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
+    int ok = f && fwrite(text, 1, len, f) == len;
+    ok = (f ? fclose(f) == 0 : close(fd) == 0) && ok;
     if (!ok) {
-        snprintf(err, err_len, "%s: write failed (%s)", path, strerror(errno));
-        remove(tmp);
+        char shown[512];
+        snprintf(err, err_len, "%s: write failed (%s)", adac_escape_terminal(path, shown, sizeof shown),
+                 strerror(errno));
+        adac_discard_temp(tmp);
         free(tmp);
         return 0;
     }

@@ -71,11 +71,27 @@ def _err():
     return _c.create_string_buffer(_ERR_LEN)
 
 
+def _c_text(text: str) -> bytes:
+    """IR text for C: UTF-8 with no NUL (a C string would end there, and C would
+    read less than Python does)."""
+    at = text.find("\x00")
+    if at >= 0:
+        raise IRError(f"$: NUL character at offset {at}: not a JSON text")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise IRError(f"$: character at offset {e.start} cannot be encoded as UTF-8 (a lone surrogate?)") from None
+
+
+def _decode(buf) -> str:
+    return buf.value.decode("utf-8", errors="backslashreplace")
+
+
 def check(text: str) -> tuple[int, int]:
     """Validate IR text in C; returns (inputs, outputs) or raises IRError."""
     ni, no, err = _c.c_int(), _c.c_int(), _err()
-    if not _lib.adac_capi_check(text.encode(), _c.byref(ni), _c.byref(no), err, _ERR_LEN):
-        raise IRError(err.value.decode())
+    if not _lib.adac_capi_check(_c_text(text), _c.byref(ni), _c.byref(no), err, _ERR_LEN):
+        raise IRError(_decode(err))
     return ni.value, no.value
 
 
@@ -100,7 +116,7 @@ def _controls_text(controls) -> bytes | None:
 
 def _take_string(ptr, err) -> str:
     if not ptr:
-        raise IRError(err.value.decode())
+        raise IRError(_decode(err))
     try:
         return _c.string_at(ptr).decode()
     finally:
@@ -110,13 +126,13 @@ def _take_string(ptr, err) -> str:
 def certify(text: str, controls: dict | None = None, single_precision: bool = True) -> str:
     """The stability certificate as JSON text."""
     err = _err()
-    return _take_string(_lib.adac_capi_certify(text.encode(), _controls_text(controls),
+    return _take_string(_lib.adac_capi_certify(_c_text(text), _controls_text(controls),
                                                int(bool(single_precision)), err, _ERR_LEN), err)
 
 
 def to_faust(text: str, controls: dict | None = None) -> str:
     err = _err()
-    return _take_string(_lib.adac_capi_to_faust(text.encode(), _controls_text(controls), err, _ERR_LEN), err)
+    return _take_string(_lib.adac_capi_to_faust(_c_text(text), _controls_text(controls), err, _ERR_LEN), err)
 
 
 def render_engine(text: str, n: int, block: int = 256, controls: dict | None = None,
@@ -131,10 +147,10 @@ def render_engine(text: str, n: int, block: int = 256, controls: dict | None = N
         if unknown:
             raise IRError(f"controls.{unknown[0]}: unknown control (known: {', '.join(CONTROL_NAMES)})")
         vals = (_c.c_double * len(CONTROL_NAMES))(*[float(values.get(k, math.nan)) for k in CONTROL_NAMES])
-    ok = _lib.adac_capi_render_engine(text.encode(), _controls_text(controls), vals, int(n), int(block),
+    ok = _lib.adac_capi_render_engine(_c_text(text), _controls_text(controls), vals, int(n), int(block),
                                       out.ctypes.data_as(_c.POINTER(_c.c_double)), err, _ERR_LEN)
     if not ok:
-        raise IRError(err.value.decode())
+        raise IRError(_decode(err))
     return out.reshape(no, ni, n).transpose(2, 0, 1).copy()
 
 
@@ -147,10 +163,10 @@ def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = Tr
     values = values or {}
     labels = (_c.c_char_p * max(1, len(values)))(*[k.encode() for k in values])
     vals = (_c.c_double * max(1, len(values)))(*[float(v) for v in values.values()])
-    ok = _lib.adac_capi_render_faust(code.encode(), int(fs), int(n), int(bool(double_precision)),
+    ok = _lib.adac_capi_render_faust(_c_text(code), int(fs), int(n), int(bool(double_precision)),
                                      len(values), labels, vals, int(max_paths), out.ctypes.data_as(_c.POINTER(_c.c_double)),
                                      _c.byref(ni), _c.byref(no), err, _ERR_LEN)
     if not ok:
-        raise RuntimeError(err.value.decode())
+        raise RuntimeError(_decode(err))
     k = ni.value * no.value
     return out[: k * n].reshape(no.value, ni.value, n).transpose(2, 0, 1).copy()

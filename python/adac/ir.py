@@ -31,6 +31,14 @@ def _find_non_finite(obj, path="$"):
     return None
 
 
+def _read_file(path) -> str:
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise IRError(f"$: invalid UTF-8 at byte {e.start} of {os.fsdecode(path)!r}: JSON text is UTF-8") from None
+
+
 def to_text(config: Config) -> str:
     """JSON text for a config given as a dict, JSON text, or a path to a .json file."""
     if isinstance(config, dict):
@@ -38,15 +46,35 @@ def to_text(config: Config) -> str:
         if hit:
             raise IRError(f"{hit[0]}: value is not finite ({hit[1]})")
         return json.dumps(config, allow_nan=False)
-    if isinstance(config, os.PathLike) or (isinstance(config, str) and not config.lstrip().startswith("{")):
-        return Path(config).read_text()
+    if isinstance(config, (os.PathLike, bytes)) or (isinstance(config, str) and not config.lstrip().startswith("{")):
+        return _read_file(config)
     if isinstance(config, str):
         return config
     raise TypeError(f"expected an IR dict, JSON text or a path, got {type(config).__name__}")
 
 
+def _unique_keys(pairs):
+    seen = {}
+    for k, v in pairs:
+        if k in seen:
+            raise IRError(f"$: key {k!r} appears more than once (readers disagree on which one counts): keep one")
+        seen[k] = v
+    return seen
+
+
+def _no_constant(name):
+    raise IRError(f"$: {name} is not JSON (values must be finite numbers)")
+
+
 def to_dict(config: Config) -> dict:
-    return config if isinstance(config, dict) else json.loads(to_text(config))
+    """The IR as a dict. Text is read the way the C loader reads it (duplicate
+    keys, NaN and anything else the two readers could disagree on refused), and
+    validated by the C loader, so a dict never says something the engine does not."""
+    if isinstance(config, dict):
+        return config
+    text = to_text(config)
+    _lib.check(text)
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
 
 
 def validate(config: Config) -> tuple[int, int]:
