@@ -32,8 +32,9 @@ static int run_job(const adac_faust_job *job, double *out, reply_header *h)
     h->n_out = adac_faust_num_outputs(d);
     int ok = 0;
     if ((int64_t)h->n_in * h->n_out > job->max_paths)
-        snprintf(h->err, sizeof h->err, "the FAUST DSP has %d x %d paths, more than the %d expected", h->n_out,
-                 h->n_in, job->max_paths);
+        snprintf(h->err, sizeof h->err,
+                 "channel mismatch: the FAUST DSP has %d input(s) and %d output(s), more paths than the %d expected",
+                 h->n_in, h->n_out, job->max_paths);
     else
         ok = 1;
     for (int k = 0; ok && k < job->n_params; k++)
