@@ -188,7 +188,8 @@ int main(int argc, char **argv)
         adac_tool_say(stderr, TOOL, "out of memory");
         goto done;
     }
-    adac_faust_job job = {g->name, code, dbl, fs, n, 0, NULL, NULL, (int)paths, faust_seconds, 0};
+    /* The factory's name is only a label; libfaust fails on some names. */
+    adac_faust_job job = {"adac", code, dbl, fs, n, 0, NULL, NULL, (int)paths, faust_seconds, 0};
     int fi = 0, fo = 0;
     if (!adac_faust_render_isolated(&job, test, &fi, &fo, err, sizeof err)) {
         adac_tool_say(stderr, TOOL, "%s: %s", dsp_path, err);

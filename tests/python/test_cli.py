@@ -149,9 +149,20 @@ def test_run_processes_a_file(compiled, tmp_path):
             "--double", "--block", 64)
     assert r.returncode == 0, r.stderr
     y, _ = sf.read(tmp_path / "y.wav")
-    h = adac.render_engine(config, 3000)[:, 0, 0]
-    want = np.convolve(x.astype(np.float32).astype(float), h)[:3000]
+    # The reverb tail is kept (--tail auto): the output runs past the input
+    # until it has decayed 90 dB below its peak.
+    assert len(y) > 3000
+    h = adac.render_engine(config, len(y))[:, 0, 0]
+    want = np.convolve(x.astype(np.float32).astype(float), h)[: len(y)]
     np.testing.assert_allclose(y, want, atol=1e-9)
+    assert np.abs(y[-200:]).max() < 10 ** (-90 / 20) * np.abs(y).max() * 1.01
+    assert np.abs(want[3000:len(y) - 2000]).max() > 10 ** (-90 / 20) * np.abs(y).max()
+    r = run("adac-run", d / "fdn4.json", "--in", tmp_path / "x.wav", "--out", tmp_path / "y0.wav",
+            "--double", "--tail", 0)
+    np.testing.assert_allclose(sf.read(tmp_path / "y0.wav")[0], want[:3000], atol=1e-9)
+    r = run("adac-run", d / "fdn4.json", "--in", tmp_path / "x.wav", "--out", tmp_path / "y1.wav",
+            "--double", "--tail", 0.5)
+    assert len(sf.read(tmp_path / "y1.wav")[0]) == 3000 + FS // 2
 
 
 def test_run_file_channel_mismatch(compiled, tmp_path):
@@ -174,7 +185,8 @@ def test_play_null_backend_runs_the_audio_callback(compiled):
     r = run("adac-run", d / "fdn4.json", "--play", "--backend", "null", "--seconds", "0.5",
             "--block", 128)
     assert r.returncode == 0, r.stderr
-    assert "null backend rendered 24064 frames" in r.stdout
+    # It stops at the frame asked for, mid-block (0.5 s at 48 kHz).
+    assert "null backend rendered 24000 frames" in r.stdout
 
 
 def test_list_devices(compiled):
