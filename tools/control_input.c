@@ -50,7 +50,7 @@ static void apply_line(char *line, adac_engine *e, double seconds_in)
     }
     double took = adac_engine_set_control(e, (adac_control_id)id, v);
     if (isnan(took))
-        adac_tool_say(stderr, TOOL, "control '%s' is not on in this run (enable it with --controls or --set)", name);
+        adac_tool_say(stderr, TOOL, "no control '%s' in this run (enable it with --controls or --set)", name);
     else
         adac_tool_say(stderr, TOOL, "%s -> %g at %.2f s%s", name, took, seconds_in,
                       took != v ? " (clamped to its range)" : "");

@@ -23,18 +23,22 @@ typedef struct {
     char err[1024];
 } reply_header;
 
-/* In the child: compile, set the sliders, render. */
-static int run_job(const adac_faust_job *job, double *out, reply_header *h)
+/* In the child: compile, set the sliders, render into *out (allocated here,
+ * for the paths the program has). */
+static int run_job(const adac_faust_job *job, double **out, reply_header *h)
 {
     adac_faust_dsp *d = adac_faust_compile(job->name, job->code, job->double_precision, h->err, sizeof h->err);
     if (!d) return 0;
     h->n_in = adac_faust_num_inputs(d);
     h->n_out = adac_faust_num_outputs(d);
     int ok = 0;
-    if ((int64_t)h->n_in * h->n_out > job->max_paths)
+    size_t paths = (size_t)h->n_in * (size_t)h->n_out;
+    if (paths > (size_t)job->max_paths)
         snprintf(h->err, sizeof h->err,
                  "channel mismatch: the FAUST DSP has %d input(s) and %d output(s), more paths than the %d expected",
                  h->n_in, h->n_out, job->max_paths);
+    else if (!(*out = calloc(paths * job->n + 1, sizeof **out)))
+        snprintf(h->err, sizeof h->err, "FAUST render: out of memory");
     else
         ok = 1;
     for (int k = 0; ok && k < job->n_params; k++)
@@ -42,7 +46,7 @@ static int run_job(const adac_faust_job *job, double *out, reply_header *h)
             snprintf(h->err, sizeof h->err, "the FAUST DSP has no slider '%s'", job->labels[k]);
             ok = 0;
         }
-    if (ok && !(ok = adac_faust_render_impulse(d, job->fs, job->n, out)))
+    if (ok && !(ok = adac_faust_render_impulse(d, job->fs, job->n, *out)))
         snprintf(h->err, sizeof h->err, "FAUST render: out of memory");
     adac_faust_free(d);
     return ok;
@@ -89,20 +93,23 @@ static int read_all(int fd, void *buf, size_t n, double deadline)
 static void child(const adac_faust_job *job, int fd, double seconds, size_t memory)
 {
 #if !defined(__SANITIZE_ADDRESS__)
-    /* (An AddressSanitizer build reserves terabytes of shadow memory up front.) */
-    struct rlimit as = {memory, memory};
+    /* The budget comes on top of what the process already maps (a Python parent
+     * with torch maps gigabytes it never touches). (An AddressSanitizer build
+     * reserves terabytes of shadow memory up front: no limit there.) */
+    size_t mapped = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (statm && fscanf(statm, "%lu", &pages) == 1) mapped = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+    if (statm) fclose(statm);
+    struct rlimit as = {mapped + memory, mapped + memory};
     setrlimit(RLIMIT_AS, &as);
 #endif
     rlim_t cpu = (rlim_t)ceil(seconds) + 1;
     struct rlimit cpu_limit = {cpu, cpu + 1};
     setrlimit(RLIMIT_CPU, &cpu_limit);
-    size_t total = (size_t)job->max_paths * (size_t)job->n;
-    double *out = calloc(total ? total : 1, sizeof *out);
+    double *out = NULL;
     reply_header h = {0};
-    if (!out)
-        snprintf(h.err, sizeof h.err, "FAUST render: out of memory");
-    else
-        h.ok = run_job(job, out, &h);
+    h.ok = run_job(job, &out, &h);
     size_t paths = (size_t)h.n_in * (size_t)h.n_out;
     int sent = write_all(fd, &h, sizeof h) && (!h.ok || write_all(fd, out, paths * job->n * sizeof *out));
     _exit(sent ? 0 : 3);
