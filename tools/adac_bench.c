@@ -2,6 +2,7 @@
  * FDN as it grows, measured in one run on one pinned core. */
 #define _GNU_SOURCE
 #include "atomic_file.h"
+#include "tool_args.h"
 #include "bench_fit.h"
 #include "bench_model.h"
 #include "engine.h"
@@ -9,6 +10,7 @@
 #include "faust_emit.h"
 #include "graph.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
 #include <sched.h>
@@ -73,14 +75,16 @@ static void usage(FILE *f)
             "  --json FILE       write every figure and the fits as JSON\n"
             "  --plot FILE       plot real-time factor against size (runs python -m adac.bench_plot:\n"
             "                    $ADAC_PYTHON, else the venv's python beside this tool, else python3)\n"
-            "  --save-models DIR write each benchmark model's IR there (created if missing)\n");
+            "  --save-models DIR write each benchmark model's IR there (created if missing)\n"
+            "  --version         print the version\n"
+            "  -h, --help        show this help\n");
 }
 
 static int parse_sizes(const char *arg, bench_options *o)
 {
     int a, b, used = 0;
     o->n_sizes = 0;
-    if (sscanf(arg, "%d..%d%n", &a, &b, &used) == 2 && arg[used] == 0) {
+    if (sscanf(arg, "%d..%d%n", &a, &b, &used) == 2 && arg[used] == 0 && isdigit((unsigned char)arg[0])) {
         for (size_t i = 0; i < sizeof size_ladder / sizeof size_ladder[0]; i++)
             if (size_ladder[i] >= a && size_ladder[i] <= b) o->sizes[o->n_sizes++] = size_ladder[i];
         return o->n_sizes > 0;
@@ -447,6 +451,9 @@ int main(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            adac_tool_version("adac-bench");
+            return 0;
         } else if (!strcmp(a, "--no-faust")) {
             o.run_faust = 0;
             continue;
@@ -460,16 +467,17 @@ int main(int argc, char **argv)
             ok = parse_sizes(v, &o);
         else if (!strcmp(a, "--kinds"))
             ok = parse_kinds(v, &o);
-        else if (!strcmp(a, "--seconds"))
-            ok = (o.seconds = atof(v)) > 0;
-        else if (!strcmp(a, "--block"))
-            ok = (o.block = atoi(v)) >= 1 && o.block <= 65536;
-        else if (!strcmp(a, "--repeat"))
-            ok = (o.repeat = atoi(v)) >= 1;
-        else if (!strcmp(a, "--cpu"))
-            ok = (o.cpu = atoi(v)) >= 0;
-        else if (!strcmp(a, "--fs"))
-            ok = (o.fs = atof(v)) >= 1000;
+        else if (!strcmp(a, "--seconds")) {
+            if (!adac_arg_double("adac-bench", a, v, 0.001, 3600, &o.seconds)) return 2;
+        } else if (!strcmp(a, "--block")) {
+            if (!adac_arg_int("adac-bench", a, v, 1, 65536, &o.block)) return 2;
+        } else if (!strcmp(a, "--repeat")) {
+            if (!adac_arg_int("adac-bench", a, v, 1, 1000, &o.repeat)) return 2;
+        } else if (!strcmp(a, "--cpu")) {
+            if (!adac_arg_int("adac-bench", a, v, 0, 4095, &o.cpu)) return 2;
+        } else if (!strcmp(a, "--fs")) {
+            if (!adac_arg_double("adac-bench", a, v, 1000, 1e6, &o.fs)) return 2;
+        }
         else if (!strcmp(a, "--faust-options"))
             ok = split_faust_options(v, &o);
         else if (!strcmp(a, "--json"))

@@ -1,5 +1,7 @@
 /* adac-certify: stability certificate of an IR model's feedback loops. */
 #include "atomic_file.h"
+#include "text_escape.h"
+#include "tool_args.h"
 #include "certificate.h"
 #include "tool_model.h"
 
@@ -25,6 +27,7 @@ static void usage(FILE *f)
             "  --json FILE       write the certificate as JSON (atomically; '-' for stdout)\n"
             "  --dsp FILE.dsp    write the certificate next to FILE.dsp as FILE.cert.json\n"
             "  --strict          exit 3 unless the verdict is certified-stable or marginally-stable\n"
+            "  --version         print the version\n"
             "  -h, --help        show this help\n");
 }
 
@@ -47,13 +50,16 @@ static void print_report(const cJSON *doc)
     cJSON_ArrayForEach(loop, cJSON_GetObjectItemCaseSensitive(doc, "loops"))
     {
         const cJSON *sg = cJSON_GetObjectItemCaseSensitive(loop, "small_gain");
-        printf("  loop %s%s%s%s (%g channels): %s\n", str(loop, "path"), *str(loop, "model_path") ? " '" : "",
-               str(loop, "model_path"), *str(loop, "model_path") ? "'" : "", num(loop, "channels"),
-               str(loop, "verdict"));
+        /* The model path comes from the model file: escaped for the terminal. */
+        char model_path[512], reason[2048];
+        adac_escape_terminal(str(loop, "model_path"), model_path, sizeof model_path);
+        adac_escape_terminal(str(loop, "reason"), reason, sizeof reason);
+        printf("  loop %s%s%s%s (%g channels): %s\n", str(loop, "path"), *model_path ? " '" : "", model_path,
+               *model_path ? "'" : "", num(loop, "channels"), str(loop, "verdict"));
         printf("    small-gain bound %.9g (margin %.3g dB)", num(sg, "bound"), num(sg, "margin_db"));
         if (!isnan(num(sg, "worst_hz"))) printf(" worst at %.1f Hz", num(sg, "worst_hz"));
         printf(", %g intervals\n", num(sg, "intervals"));
-        printf("    %s\n", str(loop, "reason"));
+        printf("    %s\n", reason);
     }
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "filters"))
@@ -73,7 +79,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        if (!strcmp(a, "--version")) {
+            adac_tool_version("adac-certify");
+            return 0;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(a, "--controls") && more) {
@@ -114,7 +123,7 @@ int main(int argc, char **argv)
     } else {
         print_report(doc);
         if (json_out && !adac_write_text_atomic(json_out, text, err, sizeof err)) {
-            fprintf(stderr, "adac-certify: %s\n", err);
+            adac_tool_say(stderr, "adac-certify", "%s", err);
             rc = 1;
         }
     }
@@ -124,7 +133,7 @@ int main(int argc, char **argv)
         char *path = malloc(stem + 11);
         snprintf(path, stem + 11, "%.*s.cert.json", (int)stem, dsp);
         if (!adac_write_text_atomic(path, text, err, sizeof err)) {
-            fprintf(stderr, "adac-certify: %s\n", err);
+            adac_tool_say(stderr, "adac-certify", "%s", err);
             rc = 1;
         } else if (!(json_out && !strcmp(json_out, "-"))) {
             printf("adac-certify: wrote %s\n", path);

@@ -1,6 +1,7 @@
 /* adac-faust: IR -> FAUST .dsp */
 #include "atomic_file.h"
 #include "faust_emit.h"
+#include "tool_args.h"
 #include "tool_model.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ static void usage(FILE *f)
             "  -o, --output FILE   write the .dsp to FILE (atomically)\n"
             "  --controls JSON     macro-controls as sliders, e.g. '{\"rt60\": true, \"dry_wet\":\n"
             "                      {\"init\": 0.5}, \"pre_delay\": true}' (see docs/controls.md)\n"
+            "  --version           print the version\n"
             "  -h, --help          show this help\n");
 }
 
@@ -25,7 +27,10 @@ int main(int argc, char **argv)
 {
     const char *model = NULL, *outp = NULL, *controls_json = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        if (!strcmp(argv[i], "--version")) {
+            adac_tool_version("adac-faust");
+            return 0;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
@@ -46,19 +51,19 @@ int main(int argc, char **argv)
     adac_graph *g = adac_tool_load_model("adac-faust", model, controls_json, &controls, &exit_code);
     if (!g) return exit_code;
     if (controls.omitted[0])
-        fprintf(stderr, "adac-faust: note: rt60 does not reach the loop(s) at %s\n", controls.omitted);
+        adac_tool_say(stderr, "adac-faust", "note: rt60 does not reach the loop(s) at %s", controls.omitted);
     char err[ADAC_ERR_LEN];
     char *code = adac_faust_emit_controlled(g, &controls, err, sizeof err);
     adac_controls_free(&controls);
     adac_graph_free(g);
     if (!code) {
-        fprintf(stderr, "adac-faust: %s\n", err);
+        adac_tool_say(stderr, "adac-faust", "%s", err);
         return 1;
     }
     int rc = 0;
     if (outp) {
         if (!adac_write_text_atomic(outp, code, err, sizeof err)) {
-            fprintf(stderr, "adac-faust: %s\n", err);
+            adac_tool_say(stderr, "adac-faust", "%s", err);
             rc = 1;
         }
     } else {

@@ -13,6 +13,13 @@ The FLAMO functions need `pip install -e ".[full]"`; the rest needs only numpy a
 the bundled C library.
 """
 from ._lib import IR_VERSION, IRError
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("adac")
+except Exception:  # running from a checkout without an install
+    __version__ = "0.1.0"
 from .ir import json_to_faust, render_engine, render_faust, save, to_dict, to_text, validate
 from .certificate import VERDICTS, certify, write_certificate
 from .dss_front import dss_to_json

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from . import _lib
-from .ir import Config, to_text
+from .ir import Config, to_text, write_text_atomic
 
 VERDICTS = ("certified-stable", "marginally-stable", "indeterminate", "not-certified", "unstable")
 
@@ -32,7 +32,4 @@ def write_certificate(config: Config, dsp_path: os.PathLike | str, controls: dic
     dsp_path = Path(dsp_path)
     path = dsp_path.with_name((dsp_path.stem if dsp_path.suffix == ".dsp" else dsp_path.name) + ".cert.json")
     cert = certify(config, controls=controls, precision=precision)
-    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(cert, indent=1) + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, json.dumps(cert, indent=1) + "\n")

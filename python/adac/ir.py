@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 from pathlib import Path
 from typing import Union
 
@@ -82,14 +83,36 @@ def validate(config: Config) -> tuple[int, int]:
     return _lib.check(to_text(config))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text_atomic(path: os.PathLike | str, text: str) -> Path:
+    """Writes text to path whole or not at all: to a short temporary name beside
+    it (any legal target name works), then renamed over it. A target that is a
+    symbolic link is refused: the rename would replace the link."""
+    path = Path(path)
+    if path.is_symlink():
+        raise OSError(f"{path}: is a symbolic link; give the file it points to (writing replaces the name)")
+    fd, tmp = tempfile.mkstemp(prefix=".adac-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
 def save(config: Config, path: os.PathLike | str) -> None:
     """Write the IR to a file atomically (never a half-written file)."""
     text = to_text(config)
     _lib.check(text)
-    path = Path(path)
-    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(json.loads(text), indent=1) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(json.loads(text), indent=1) + "\n")
 
 
 def json_to_faust(config: Config, controls: dict | None = None) -> str:

@@ -361,3 +361,30 @@ def test_render_faust_survives_a_crashing_program():
         adac.render_faust("process = @(500000000);\n", 64)
     # The interpreter is still here, and libfaust still works.
     assert adac.render_faust("process = *(0.5);\n", 4)[0, 0, 0] == 0.5
+
+
+def test_python_writers_are_atomic_and_refuse_links(tmp_path):
+    config = adac.to_dict(FDN8)
+    long_name = tmp_path / ("m" * 250 + ".json")
+    adac.save(config, long_name)
+    assert adac.to_dict(long_name) == config
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(OSError, match="symbolic link"):
+        adac.save(config, link)
+    assert link.is_symlink() and not (tmp_path / "elsewhere.json").exists()
+    cert = adac.write_certificate(config, tmp_path / "r.dsp")
+    assert json.loads(cert.read_text())["verdict"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([long_name.name, "link.json", "r.cert.json"])
+
+
+@pytest.mark.parametrize("tool", ["adac-run", "adac-faust", "adac-verify", "adac-bench", "adac-certify"])
+def test_every_tool_has_a_version(tool):
+    r = run(tool, "--version")
+    assert r.returncode == 0 and r.stdout.startswith(f"{tool} {adac.__version__} (ADAC IR version 1)"), r.stdout
+
+
+@pytest.mark.parametrize("args", [["--seconds", "abc"], ["--block", "1e3"], ["--fs", "48000abc"], ["--repeat", "0"]])
+def test_bench_refuses_unparseable_numbers(args):
+    r = run("adac-bench", *args)
+    assert r.returncode == 2 and "expected" in r.stderr, r.stderr
