@@ -4,6 +4,7 @@ the IR holds what FLAMO applies; raw weights and constructor arguments travel in
 each leaf's "flamo" block for json_to_flamo."""
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -41,6 +42,18 @@ def _check_finite(values: np.ndarray, where: str, what: str):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{where}: {what} has a non-finite value ({values[idx]}) at index {idx}; "
                          "fix or retrain the model before compiling")
+
+
+def _in_float64(torch, m):
+    """A copy of module m computing in float64: its parameters and buffers cast
+    (complex ones to complex128), and the dtype FLAMO's modules keep for the
+    tensors they make while designing filters set to float64."""
+    work = copy.deepcopy(m).double()
+    work._apply(lambda t: t.to(torch.complex128) if t.dtype == torch.complex64 else t)
+    for sub in work.modules():
+        if getattr(sub, "dtype", None) == torch.float32:
+            sub.dtype = torch.float64
+    return work
 
 
 def _dtype_name(t) -> str:
@@ -160,8 +173,16 @@ class _Walker:
         if self.alias_decay_db is None and getattr(m, "alias_decay_db", None) is not None:
             self.alias_decay_db = float(m.alias_decay_db)
         torch = self.torch
+        # A float32 module (FLAMO's default dtype) is read through a float64 copy:
+        # its float32 parameters, every map evaluated in float64. Structure that the
+        # map builds (a unit-norm Householder vector, an orthogonal matrix) is then
+        # exact to double precision instead of to float32 rounding, and the IR is
+        # the model the float32 parameters stand for. Values that float32 rounding
+        # moved off an integer delay are snapped with the float32 tolerance.
+        self.param_eps = float(torch.finfo(m.param.dtype).eps)
+        work = m if m.param.dtype == torch.float64 else _in_float64(torch, m)
         with torch.no_grad():
-            node = handler(m, path)
+            node = handler(work, path)
         node["module"] = cls
         node["model_path"] = path
         raw = _np(m.param)
@@ -220,7 +241,7 @@ class _Walker:
         kind = "delay" if d.ndim == 2 else "parallel_delay"
         # Values within a few ulps of an integer (an integer delay stored in seconds)
         # are that integer; anything else is a fractional delay.
-        eps = float(torch.finfo(m.param.dtype).eps)
+        eps = self.param_eps
         rounded = np.round(d)
         if (np.abs(d - rounded) <= 64 * eps * np.maximum(1.0, np.abs(d))).all():
             return {"type": kind, "params": {"samples": rounded.astype(np.int64).tolist()}}
