@@ -127,15 +127,8 @@ static int proc_prepare(proc *p, int max_block)
         if (!p->lines) return 0;
         p->n_lines = n->n_in;
         for (int c = 0; c < n->n_in; c++) {
-            int64_t longest = 0;
-            for (int e = 0; e < n->n_entries; e++) {
-                if (adac_node_entry_input(n, e) != c) continue;
-                for (int k = 0; k < n->tap_count[e]; k++) {
-                    int64_t d = n->tap_delay[(size_t)e * n->tap_stride + k] - p->advance;
-                    if (d > longest) longest = d;
-                }
-            }
-            if (!adac_delay_line_prepare(&p->lines[c], (size_t)longest, max_block)) return 0;
+            int64_t longest = adac_node_longest_tap(n, c) - p->advance;
+            if (!adac_delay_line_prepare(&p->lines[c], (size_t)(longest > 0 ? longest : 0), max_block)) return 0;
         }
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
         if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;

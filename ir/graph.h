@@ -114,6 +114,9 @@ int adac_node_has_taps(const adac_node *n);
 /* The input channel that entry e of a leaf reads: e % n_in for a matrix leaf,
  * e for a parallel one. */
 int adac_node_entry_input(const adac_node *n, int e);
+/* A tap leaf's longest tap, in samples, among the entries reading input `line`
+ * (line < 0: all of them). */
+int64_t adac_node_longest_tap(const adac_node *n, int line);
 /* "Matrix 'model.core.feedback'" or "gain at $.graph.children[2]": names a node in messages. */
 void adac_node_describe(const adac_node *n, char *buf, size_t len);
 

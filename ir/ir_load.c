@@ -824,17 +824,21 @@ bad:
 static double leaf_state_bytes(const adac_node *n)
 {
     double bytes = 0;
-    for (int line = 0; line < n->n_in; line++) {
-        int64_t longest = 0;
-        for (int e = 0; e < n->n_entries; e++) {
-            if (adac_node_entry_input(n, e) != line) continue;
-            for (int k = 0; k < n->tap_count[e]; k++)
-                if (n->tap_delay[(size_t)e * n->tap_stride + k] > longest)
-                    longest = n->tap_delay[(size_t)e * n->tap_stride + k];
-        }
-        bytes += (double)(longest + 1) * sizeof(double);
-    }
+    for (int line = 0; line < n->n_in; line++)
+        bytes += (double)(adac_node_longest_tap(n, line) + 1) * sizeof(double);
     return bytes;
+}
+
+int64_t adac_node_longest_tap(const adac_node *n, int line)
+{
+    int64_t longest = 0;
+    for (int e = 0; e < n->n_entries; e++) {
+        if (line >= 0 && adac_node_entry_input(n, e) != line) continue;
+        for (int k = 0; k < n->tap_count[e]; k++)
+            if (n->tap_delay[(size_t)e * n->tap_stride + k] > longest)
+                longest = n->tap_delay[(size_t)e * n->tap_stride + k];
+    }
+    return longest;
 }
 
 static void sum_state(const adac_node *n, double *total, const adac_node **largest, double *largest_bytes)

@@ -382,11 +382,7 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
  * longest tap, summed): auto tail waits at least this long in quiet. */
 static double longest_pass(const adac_node *n)
 {
-    double longest = 0;
-    if (adac_node_has_taps(n))
-        for (int e = 0; e < n->n_entries; e++)
-            for (int k = 0; k < n->tap_count[e]; k++)
-                longest = fmax(longest, (double)n->tap_delay[(size_t)e * n->tap_stride + k]);
+    double longest = adac_node_has_taps(n) ? (double)adac_node_longest_tap(n, -1) : 0.0;
     for (int i = 0; i < n->n_children; i++) longest += longest_pass(n->children[i]);
     return longest;
 }
