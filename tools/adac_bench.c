@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <malloc.h>
 #include <sched.h>
 #include <stdint.h>
@@ -129,6 +130,23 @@ static int split_faust_options(const char *arg, bench_options *o)
         o->faust_args[o->n_faust_args++] = tok;
     }
     return 1;
+}
+
+/* A quadratic through two or three points says nothing about how cost grows. */
+#define MIN_FIT_SIZES 4
+
+/* One line of progress on stderr: rewritten in place on a terminal, plain lines
+ * when stderr is a pipe or a file. */
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+    int tty = isatty(STDERR_FILENO);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("  ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(tty ? "...      \r" : "\n", stderr);
 }
 
 static double now_s(void)
@@ -299,8 +317,8 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
     for (int r = 0; ok && r < o->repeat; r++)
         for (int i = 0; i < n; i++) {
             bench_subject *b = &subjects[i];
-            fprintf(stderr, "  round %d of %d: %d lines, %s...      \r", r + 1, o->repeat, b->row->lines,
-                    adac_bench_kind_name(b->row->kind));
+            progress("round %d of %d: %d lines, %s", r + 1, o->repeat, b->row->lines,
+                     adac_bench_kind_name(b->row->kind));
             double t = time_engine(b->engine, in, o->block, out);
             if (t < best_engine[i]) best_engine[i] = t;
             if (b->faust) {
@@ -325,7 +343,9 @@ static double ns_per_sample(double rtf, double fs)
     return 1e9 / (rtf * fs);
 }
 
-static void fit_series(const bench_options *o, const bench_row *rows, int n_rows, adac_bench_kind kind,
+/* Fits one kind's engine or FAUST costs; returns how many sizes it measured
+ * (no fit, points 0, below MIN_FIT_SIZES). */
+static int fit_series(const bench_options *o, const bench_row *rows, int n_rows, adac_bench_kind kind,
                        int faust, adac_bench_fit *fit)
 {
     double n[MAX_SIZES], cost[MAX_SIZES];
@@ -335,12 +355,18 @@ static void fit_series(const bench_options *o, const bench_row *rows, int n_rows
             n[k] = rows[i].lines;
             cost[k++] = ns_per_sample(faust ? rows[i].faust_rtf : rows[i].engine_rtf, o->fs);
         }
-    adac_bench_fit_n2(n, cost, k, fit);
+    *fit = (adac_bench_fit){0};
+    if (k >= MIN_FIT_SIZES) adac_bench_fit_n2(n, cost, k, fit);
+    return k;
 }
 
-static void print_fit(const char *what, adac_bench_kind kind, const adac_bench_fit *f)
+static void print_fit(const char *what, adac_bench_kind kind, const adac_bench_fit *f, int sizes)
 {
-    if (f->points < 2) return;
+    if (sizes < MIN_FIT_SIZES) {
+        printf("  %-6s %-11s no N^2 fit: %d size(s) measured, a fit needs %d or more\n", what,
+               adac_bench_kind_name(kind), sizes, MIN_FIT_SIZES);
+        return;
+    }
     printf("  %-6s %-11s cost ~ %.3g + %.4g N^2 ns/sample (R^2 %.3f over N <= %d)", what,
            adac_bench_kind_name(kind), f->a, f->b, f->r2, f->last_fitted);
     if (f->break_lines)
@@ -400,7 +426,7 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     for (int k = 0; k < o->n_kinds; k++)
         for (int faust = 0; faust <= o->run_faust; faust++) {
             const adac_bench_fit *fit = &fits[k][faust];
-            if (fit->points < 2) continue;
+            if (fit->points == 0) continue;
             fprintf(f, "%s    {\"kind\": \"%s\", \"implementation\": \"%s\", \"fit\": ", first ? "" : ",\n",
                     adac_bench_kind_name(o->kinds[k]), faust ? "faust" : "engine");
             json_fit(f, fit);
@@ -530,7 +556,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < o.n_kinds; k++)
         for (int sz = 0; sz < o.n_sizes; sz++) {
             if (!adac_bench_kind_fits(o.kinds[k], o.sizes[sz])) continue;
-            fprintf(stderr, "  preparing %d lines, %s...      \r", o.sizes[sz], adac_bench_kind_name(o.kinds[k]));
+            progress("preparing %d lines, %s", o.sizes[sz], adac_bench_kind_name(o.kinds[k]));
             if (!prepare_subject(&o, o.sizes[sz], o.kinds[k], &subjects[n_rows], &rows[n_rows])) return 1;
             n_rows++;
         }
@@ -538,7 +564,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "adac-bench: out of memory\n");
         return 1;
     }
-    fprintf(stderr, "%60s\r", "");
+    if (isatty(STDERR_FILENO)) fprintf(stderr, "%60s\r", "");
     printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
            "engine KiB", "faust KiB");
     for (int i = 0; i < n_rows; i++) {
@@ -559,8 +585,8 @@ int main(int argc, char **argv)
     adac_bench_fit fits[MAX_KINDS][2] = {{{0}}};
     for (int k = 0; k < o.n_kinds; k++)
         for (int faust = 0; faust <= o.run_faust; faust++) {
-            fit_series(&o, rows, n_rows, o.kinds[k], faust, &fits[k][faust]);
-            print_fit(faust ? "faust" : "engine", o.kinds[k], &fits[k][faust]);
+            int sizes = fit_series(&o, rows, n_rows, o.kinds[k], faust, &fits[k][faust]);
+            print_fit(faust ? "faust" : "engine", o.kinds[k], &fits[k][faust], sizes);
         }
 
     int ok = 1;

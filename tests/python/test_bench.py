@@ -14,22 +14,26 @@ def bench(*args):
 
 def test_bench_reports_engine_and_faust_for_each_kind(tmp_path):
     out, png = tmp_path / "bench.json", tmp_path / "bench.png"
-    r = bench("--lines", "4..8", "--seconds", "0.05", "--repeat", "1", "--json", out, "--plot", png)
+    r = bench("--lines", "4..12", "--seconds", "0.05", "--repeat", "1", "--json", out, "--plot", png)
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(out.read_text())
     rows = report["rows"]
-    # 4, 6, 8 dense and householder; Hadamard only at the powers of two
+    # 4, 6, 8, 12 dense and householder; Hadamard only at the powers of two
     assert sorted((x["kind"], x["lines"]) for x in rows) == sorted(
-        [(k, n) for k in ("dense", "householder") for n in (4, 6, 8)] + [("hadamard", 4), ("hadamard", 8)])
+        [(k, n) for k in ("dense", "householder") for n in (4, 6, 8, 12)] + [("hadamard", 4), ("hadamard", 8)])
     for x in rows:
         assert x["engine_rtf"] > 1 and x["faust_rtf"] > 1, x
         assert abs(x["engine_over_faust"] - x["engine_rtf"] / x["faust_rtf"]) < 1e-3 * x["engine_over_faust"]
         assert x["engine_bytes"] > 8 * 4 * 300 and x["faust_bytes"] > 8 * 4 * 300, x  # the delay lines
+    # An N^2 fit needs four sizes: Hadamard (4 and 8 only) gets none, and says so.
     assert {(f["kind"], f["implementation"]) for f in report["fits"]} == {
-        (k, i) for k in ("dense", "householder", "hadamard") for i in ("engine", "faust")}
+        (k, i) for k in ("dense", "householder") for i in ("engine", "faust")}
+    assert "hadamard    no N^2 fit: 2 size(s) measured, a fit needs 4 or more" in r.stdout
     for f in report["fits"]:
         outliers = f["fit"]["outliers"]  # sizes left out of the fit as noise
-        assert isinstance(outliers, list) and set(outliers) <= {6, 8}, f
+        assert isinstance(outliers, list) and set(outliers) <= {6, 8, 12}, f
+    # Progress on a pipe comes as plain lines, not one line rewritten with CR.
+    assert "\r" not in r.stderr and "round 1 of 1: 4 lines, dense\n" in r.stderr
     assert "-double" in report["faust"]["options"] and "libfaust" in report["faust"]["compiler"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "cost ~" in r.stdout and "pinned to core" in r.stdout
