@@ -59,7 +59,13 @@ static void print_report(const cJSON *doc)
         printf("    small-gain bound %.9g (margin %.3g dB)", num(sg, "bound"), num(sg, "margin_db"));
         if (!isnan(num(sg, "worst_hz"))) printf(" worst at %.1f Hz", num(sg, "worst_hz"));
         printf(", %g intervals\n", num(sg, "intervals"));
-        printf("    %s\n", reason);
+        /* The reason restates the bound printed above; print what it adds. */
+        const char *rest = reason;
+        if (!strncmp(reason, "small-gain bound ", 17)) {
+            const char *semi = strstr(reason, "; ");
+            rest = semi ? semi + 2 : "";
+        }
+        if (*rest) printf("    %s\n", rest);
     }
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "filters"))

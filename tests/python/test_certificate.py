@@ -146,6 +146,11 @@ def test_certify_cli(tmp_path):
     assert r.returncode == 2 and "controls.reverb: unknown control" in r.stderr
     r = subprocess.run([BIN / "adac-certify", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "certified-stable" in r.stdout
+    # Each loop's small-gain bound is printed once (its reason adds only what is new).
+    for config in (comb(0.5, 3), comb(1.2, 3)):
+        adac.save(config, model)
+        r = subprocess.run([BIN / "adac-certify", model], capture_output=True, text=True)
+        assert r.stdout.count("small-gain bound") == 1, r.stdout
 
 
 def test_fuzz_no_growing_model_is_certified_and_no_decaying_one_called_unstable():
