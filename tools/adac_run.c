@@ -2,6 +2,7 @@
 #include "atomic_file.h"
 #include "control_input.h"
 #include "engine.h"
+#include "quiet_stderr.h"
 #include "sample_ring.h"
 #include "tool_args.h"
 #include "tool_model.h"
@@ -193,9 +194,25 @@ static int pa_callback(const void *input, void *output, unsigned long frames,
     return player_render(user, input, output, (long)frames) < (long)frames ? paComplete : paContinue;
 }
 
+/* Pa_Initialize with the back ends' own probing messages hidden. */
+static PaError pa_start_quietly(void)
+{
+    int saved = adac_stderr_silence();
+    PaError e = Pa_Initialize();
+    adac_stderr_restore(saved);
+    return e;
+}
+
+static void pa_stop_quietly(void)
+{
+    int saved = adac_stderr_silence();
+    Pa_Terminate();
+    adac_stderr_restore(saved);
+}
+
 static int list_devices(void)
 {
-    if (Pa_Initialize() != paNoError) {
+    if (pa_start_quietly() != paNoError) {
         adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
         return 1;
     }
@@ -206,7 +223,7 @@ static int list_devices(void)
         printf("%3d  %-40s  in %d  out %d  %.0f Hz\n", i, d->name, d->maxInputChannels, d->maxOutputChannels,
                d->defaultSampleRate);
     }
-    Pa_Terminate();
+    pa_stop_quietly();
     return 0;
 }
 
@@ -332,7 +349,7 @@ static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int pa
 static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, long device,
                          adac_control_input *ci)
 {
-    if (Pa_Initialize() != paNoError) {
+    if (pa_start_quietly() != paNoError) {
         adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
         return 0;
     }
@@ -343,12 +360,12 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
                       "no audio output device%s. This machine may have no sound card: use --list-devices, "
                       "render to a file with --out, or test with --backend null",
                       device >= 0 ? " with that index" : "");
-        Pa_Terminate();
+        pa_stop_quietly();
         return 0;
     }
     if (!in && p->n_in > 0 && in_dev == paNoDevice) {
         adac_tool_say(stderr, TOOL, "no audio input device; give --in FILE to play a file");
-        Pa_Terminate();
+        pa_stop_quietly();
         return 0;
     }
     float *chunk = malloc((size_t)p->block * (p->n_in ? p->n_in : 1) * sizeof *chunk);
@@ -363,7 +380,7 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
     if (pe != paNoError) {
         adac_tool_say(stderr, TOOL, "cannot open the audio stream: %s", Pa_GetErrorText(pe));
         free(chunk);
-        Pa_Terminate();
+        pa_stop_quietly();
         return 0;
     }
     adac_tool_say(stdout, TOOL, "playing %s (%d in, %d out) at %g Hz; Ctrl-C stops", model, p->n_in, p->n_out, fs);
@@ -373,7 +390,7 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
         Pa_Sleep(20);
     }
     Pa_CloseStream(s);
-    Pa_Terminate();
+    pa_stop_quietly();
     free(chunk);
     return 1;
 }

@@ -192,3 +192,11 @@ def test_play_null_backend_runs_the_audio_callback(compiled):
 def test_list_devices(compiled):
     r = run("adac-run", "--list-devices")
     assert r.returncode == 0
+
+
+def test_audio_back_ends_do_not_flood_the_terminal():
+    # ALSA and JACK print dozens of probing lines on a machine without a sound
+    # card; adac-run hides them and keeps its own message.
+    r = run("adac-run", ROOT / "examples" / "fdn8.json", "--list-devices")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.strip()
