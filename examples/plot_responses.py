@@ -27,6 +27,17 @@ def err_db(ref, test):
     return 20 * np.log10(max(np.abs(test - ref).max(), 1e-300) / np.abs(ref).max())
 
 
+def fft_length_for(config, floor_db=-150.0, longest=2**20):
+    """The power of two (at least the model's own nfft) past which the response
+    stays below floor_db re its peak, and whether that happens within `longest`."""
+    h = adac.render_engine(config, longest)
+    envelope = np.abs(h).max(axis=(1, 2))
+    above = np.nonzero(envelope > envelope.max() * 10 ** (floor_db / 20))[0]
+    last = int(above[-1]) + 1 if above.size else 1
+    nfft = max(int(config.get("flamo", {}).get("nfft", 0)), 1 << (last - 1).bit_length(), 256)
+    return min(nfft, longest), last < longest
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
@@ -36,7 +47,14 @@ def main():
 
     config = adac.to_dict(args.model)
     fs = int(config["fs"])
-    flamo = adac.flamo_impulse_response(adac.json_to_flamo(config), fs=fs)
+    # FLAMO's response is the inverse FFT of nfft frequency samples: circular, so
+    # a response longer than nfft folds onto itself. nfft is chosen from the
+    # model's own decay (the engine's response, to -150 dB re peak).
+    nfft, decayed = fft_length_for(config)
+    if not decayed:
+        print(f"note: the model has not decayed by 150 dB within {nfft} samples; FLAMO's response is "
+              "time-aliased there, and the engine-vs-FLAMO error measures that aliasing", file=sys.stderr)
+    flamo = adac.flamo_impulse_response(adac.json_to_flamo(config, nfft=nfft), fs=fs)
     n = flamo.shape[0]
     engine = adac.render_engine(config, n)
     faust = adac.render_faust(Path(args.dsp).read_text(), n, fs=fs)
