@@ -200,3 +200,10 @@ def test_audio_back_ends_do_not_flood_the_terminal():
     r = run("adac-run", ROOT / "examples" / "fdn8.json", "--list-devices")
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert r.stdout.strip()
+
+
+def test_dsp_states_the_models_sample_rate(tmp_path):
+    config = {"format": "adac-ir", "version": 1, "name": "r", "fs": 44100,
+              "graph": {"type": "parallel_delay", "params": {"samples": [10]}}}
+    code = adac.json_to_faust(config)
+    assert 'declare adac_fs "44100";' in code and "The model's sample rate is 44100 Hz" in code
