@@ -28,7 +28,20 @@ from .flamo_back import flamo_impulse_response, json_to_flamo
 
 
 def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=None, **kwargs) -> str:
-    """flamo_to_json followed by json_to_faust."""
+    """FAUST source for a FLAMO model: flamo_to_json followed by json_to_faust.
+
+    Args:
+        model: the FLAMO model (a ``flamo.processor.system.Shell`` or any module
+            tree of supported modules), float32 or float64.
+        fs: the sample rate in Hz the model is compiled at (every delay module's own
+            ``fs`` must agree unless ``fs_mismatch`` says otherwise).
+        name: the model's name, declared in the ``.dsp`` (free text, escaped).
+        controls: macro-controls layered on the model, as in ``json_to_faust``
+            (e.g. ``{"rt60": True, "dry_wet": {"init": 0.5}}``), or None.
+        **kwargs: ``fs_mismatch`` and ``fractional_order``, passed to flamo_to_json.
+
+    Returns the FAUST program as text. Raises UnsupportedModuleError for a module
+    ADAC cannot compile and IRError for a model the C loader refuses."""
     return json_to_faust(flamo_to_json(model, fs=fs, name=name, **kwargs), controls=controls)
 
 

@@ -14,12 +14,16 @@ VERDICTS = ("certified-stable", "marginally-stable", "indeterminate", "not-certi
 def certify(config: Config, controls: dict | None = None, precision: str = "single") -> dict:
     """Certificate of every feedback loop of an IR model, as a dict.
 
-    ``cert["verdict"]`` is the worst loop's: one of VERDICTS, best first. Each entry of
-    ``cert["loops"]`` says how its verdict was reached (bound, margin, pole count,
-    what was not covered). precision: "single" certifies the parameters as FAUST's
-    default float build holds them, "double" as a -double build or the engine does.
-    With ``controls={"rt60": ...}`` the loops are certified at the knob's worst
-    position, which covers every position."""
+    Args:
+        config: a dict, JSON text, or the path of a .json file.
+        controls: macro-controls as in json_to_faust, or None. With rt60 the loops
+            are certified at the knob's worst position, which covers every position.
+        precision: "single" certifies the parameters as FAUST's default float build
+            holds them, "double" as a -double build or the engine does.
+
+    ``cert["verdict"]`` is the worst loop's: one of VERDICTS, best first. Each entry
+    of ``cert["loops"]`` says how its verdict was reached (bound, margin, pole
+    count, what was not covered)."""
     if precision not in ("single", "double"):
         raise ValueError(f"precision must be 'single' or 'double', got {precision!r}")
     return json.loads(_lib.certify(to_text(config), controls, precision == "single"))
@@ -27,8 +31,15 @@ def certify(config: Config, controls: dict | None = None, precision: str = "sing
 
 def write_certificate(config: Config, dsp_path: os.PathLike | str, controls: dict | None = None,
                       precision: str = "single") -> Path:
-    """Writes the certificate next to a .dsp file ("X.dsp" -> "X.cert.json"),
-    atomically; returns its path."""
+    """Writes the certificate next to a .dsp file ("X.dsp" -> "X.cert.json").
+
+    Args:
+        config: a dict, JSON text, or the path of a .json file.
+        dsp_path: the .dsp file the certificate goes beside.
+        controls: as in certify.
+        precision: as in certify.
+
+    Written atomically; returns its path."""
     dsp_path = Path(dsp_path)
     path = dsp_path.with_name((dsp_path.stem if dsp_path.suffix == ".dsp" else dsp_path.name) + ".cert.json")
     cert = certify(config, controls=controls, precision=precision)

@@ -44,11 +44,23 @@ def _sos_bank(name, value, channels):
 def dss_to_json(A, B, C, D, delays, fs: float, name: str = "adac_model", *,
                 absorption=None, feedback_filter=None, output_filter=None,
                 fractional_order: int = 9) -> dict:
-    """IR document for the FDN with feedback matrix A (N x N), input gains B
-    (N x inputs), output gains C (outputs x N), direct gains D (outputs x inputs)
-    and delays in samples (N, fractional allowed). Optional SOS banks of shape
-    (sections, 6, channels): `absorption` after the delays (pyFDN's post_delay),
-    `feedback_filter` after A (post_matrix), `output_filter` after C (post_output)."""
+    """IR document for an FDN in delay state-space form (pyFDN's), without torch.
+
+    Args:
+        A: the feedback matrix, N x N.
+        B: input gains, N x inputs.
+        C: output gains, outputs x N.
+        D: direct gains, outputs x inputs.
+        delays: the N delays in samples (fractional allowed).
+        fs: the sample rate in Hz.
+        name: the model's name.
+        absorption: an SOS bank (sections, 6, N) after the delays (pyFDN's
+            post_delay), or None.
+        feedback_filter: an SOS bank (sections, 6, N) after A (post_matrix), or None.
+        output_filter: an SOS bank (sections, 6, outputs) after C (post_output), or None.
+        fractional_order: the Lagrange order of fractional delays (1 to 31).
+
+    Returns the IR as a dict, validated by the C core."""
     if not (isinstance(fs, (int, float)) and math.isfinite(fs) and fs > 0):
         raise ValueError(f"fs must be a positive sample rate, got {fs!r}")
     d = np.asarray(delays, dtype=float).reshape(-1)

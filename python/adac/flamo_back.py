@@ -129,14 +129,31 @@ class _Builder:
 
 
 def json_to_flamo(config: Config, nfft: int | None = None, dtype=None):
-    """Rebuild a FLAMO model (a Shell when the IR came from one) from an IR document."""
+    """Rebuild a FLAMO model (a Shell when the IR came from one) from an IR document.
+
+    Args:
+        config: the IR, as a dict, JSON text or the path of a .json file.
+        nfft: the FFT size of the rebuilt model; None takes the one the IR
+            recorded (``flamo.nfft``).
+        dtype: the torch dtype of the rebuilt modules; None takes the one the IR
+            recorded (``flamo.dtype``: float32 for a model built at FLAMO's default).
+
+    Returns the model; its response equals the original's (the raw parameters are
+    kept in the IR for this)."""
     validate(config)
     doc = to_dict(config)
     return _Builder(doc, nfft, dtype).build(doc["graph"])
 
 
 def flamo_impulse_response(model, fs: float = 48000) -> np.ndarray:
-    """FLAMO's own impulse responses of a Shell, shape (nfft, outputs, inputs)."""
+    """FLAMO's own impulse responses of a Shell, shape (nfft, outputs, inputs).
+
+    Args:
+        model: a ``flamo.processor.system.Shell``.
+        fs: the sample rate passed to FLAMO's ``get_time_response``.
+
+    The response is the inverse FFT of nfft frequency samples: circular, so it is
+    the model's response only once that has decayed within nfft samples."""
     torch, _, system = _torch()
     if not isinstance(model, system.Shell):
         raise TypeError("flamo_impulse_response expects a flamo.processor.system.Shell")

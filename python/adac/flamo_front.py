@@ -493,12 +493,22 @@ def flamo_to_json(model, fs: float = 48000, name: str = "adac_model", *,
                   fs_mismatch: str = "error", fractional_order: int = 9) -> dict:
     """Extract a FLAMO model into an ADAC IR document (a dict, JSON-ready).
 
-    fs_mismatch decides what happens when a delay module was built with another
-    sample rate than `fs`: 'error' (default), 'keep_samples' or 'keep_seconds'.
-    Fractional delays (isint=False) are realised by Lagrange interpolation of
-    `fractional_order` (9 by default: about -71 dB from the ideal delay up to fs/6,
-    see docs/fractional-delays.md), identically in the engine and in FAUST.
-    The result is validated by the C core before it is returned."""
+    Args:
+        model: the FLAMO model: a ``Shell`` or a tree of ``Series``, ``Parallel``,
+            ``Recursion`` and supported modules, in float32 (FLAMO's default; read
+            with every map evaluated in float64) or float64.
+        fs: the sample rate in Hz the model is compiled at.
+        name: the model's name (free text; escaped wherever it reaches code).
+        fs_mismatch: what happens when a delay module was built with another
+            sample rate than ``fs``: 'error' (default), 'keep_samples' (same delays
+            in samples) or 'keep_seconds' (delays rescaled to keep their length).
+        fractional_order: the Lagrange order (1 to 31) that realises fractional
+            delays (isint=False); 9 by default, about -71 dB from the ideal delay
+            up to fs/6 (docs/fractional-delays.md), identically in engine and FAUST.
+
+    Returns the IR as a dict, validated by the C core. Raises UnsupportedModuleError
+    for a module ADAC cannot compile, ValueError for a bad argument or a
+    non-finite parameter, IRError for what the C loader refuses."""
     if not (isinstance(fs, (int, float)) and math.isfinite(fs) and fs > 0):
         raise ValueError(f"fs must be a positive sample rate, got {fs!r}")
     walker = _Walker(fs, fs_mismatch, fractional_order)

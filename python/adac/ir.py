@@ -41,7 +41,12 @@ def _read_file(path) -> str:
 
 
 def to_text(config: Config) -> str:
-    """JSON text for a config given as a dict, JSON text, or a path to a .json file."""
+    """JSON text for an IR.
+
+    Args:
+        config: a dict, JSON text, or the path of a .json file (read as UTF-8).
+
+    A dict with a NaN or infinite value raises IRError with its path."""
     if isinstance(config, dict):
         hit = _find_non_finite(config)
         if hit:
@@ -68,9 +73,14 @@ def _no_constant(name):
 
 
 def to_dict(config: Config) -> dict:
-    """The IR as a dict. Text is read the way the C loader reads it (duplicate
-    keys, NaN and anything else the two readers could disagree on refused), and
-    validated by the C loader, so a dict never says something the engine does not."""
+    """The IR as a dict.
+
+    Args:
+        config: a dict (returned as is), JSON text, or the path of a .json file.
+
+    Text is validated by the C loader first and then read with duplicate keys,
+    NaN and anything else the two readers could disagree on refused, so a dict
+    never says something the engine does not."""
     if isinstance(config, dict):
         return config
     text = to_text(config)
@@ -79,7 +89,12 @@ def to_dict(config: Config) -> dict:
 
 
 def validate(config: Config) -> tuple[int, int]:
-    """Validate with the C loader; returns (inputs, outputs) or raises IRError."""
+    """Validate an IR with the C loader.
+
+    Args:
+        config: a dict, JSON text, or the path of a .json file.
+
+    Returns (inputs, outputs); raises IRError with the JSON path of the problem."""
     return _lib.check(to_text(config))
 
 
@@ -90,9 +105,15 @@ def _umask() -> int:
 
 
 def write_text_atomic(path: os.PathLike | str, text: str) -> Path:
-    """Writes text to path whole or not at all: to a short temporary name beside
-    it (any legal target name works), then renamed over it. A target that is a
-    symbolic link is refused: the rename would replace the link."""
+    """Writes text to a file whole or not at all.
+
+    Args:
+        path: the target file. A symbolic link is refused (renaming over it would
+            replace the link).
+        text: what to write, as UTF-8.
+
+    The text goes to a short temporary name beside the target (any legal target
+    name works), renamed over it when complete. Returns the path."""
     path = Path(path)
     if path.is_symlink():
         raise OSError(f"{path}: is a symbolic link; give the file it points to (writing replaces the name)")
@@ -109,7 +130,11 @@ def write_text_atomic(path: os.PathLike | str, text: str) -> Path:
 
 
 def save(config: Config, path: os.PathLike | str) -> None:
-    """Write the IR to a file atomically (never a half-written file)."""
+    """Write an IR to a file atomically (never a half-written file).
+
+    Args:
+        config: a dict, JSON text, or the path of a .json file; validated first.
+        path: the target .json file (not a symbolic link)."""
     text = to_text(config)
     _lib.check(text)
     write_text_atomic(path, json.dumps(json.loads(text), indent=1) + "\n")
@@ -118,23 +143,45 @@ def save(config: Config, path: os.PathLike | str) -> None:
 def json_to_faust(config: Config, controls: dict | None = None) -> str:
     """FAUST source for an IR model, from the same C emitter as `adac-faust`.
 
-    controls: macro-controls layered on the model, e.g. ``{"rt60": True, "dry_wet":
-    {"init": 0.5}, "pre_delay": {"max": 100}}`` (each True, False or init/min/max/step
-    overrides; see docs/controls.md). An unknown control, or one that does not apply
-    to the model, raises IRError."""
+    Args:
+        config: a dict, JSON text, or the path of a .json file.
+        controls: macro-controls layered on the model, e.g. ``{"rt60": True,
+            "dry_wet": {"init": 0.5}, "pre_delay": {"max": 100}}`` (each True, False
+            or init/min/max/step overrides; see docs/controls.md), or None. An
+            unknown control, or one that does not apply to the model, raises IRError.
+
+    Returns the FAUST program as text."""
     return _lib.to_faust(to_text(config), controls)
 
 
 def render_engine(config: Config, n: int, block: int = 256, controls: dict | None = None,
                   values: dict | None = None) -> np.ndarray:
-    """Impulse responses from the C engine, shape (n, outputs, inputs). With
-    `controls` as in json_to_faust, `values` moves sliders from their init before
-    the render starts (they are smoothed, as in FAUST)."""
+    """Impulse responses from the C engine (double precision).
+
+    Args:
+        config: a dict, JSON text, or the path of a .json file.
+        n: samples per path.
+        block: the engine's block size (the output does not depend on it).
+        controls: macro-controls as in json_to_faust, or None.
+        values: control values, e.g. ``{"rt60": 2.0}``, that the sliders move to
+            from their init when the render starts (smoothed, as in FAUST).
+
+    Returns an array of shape (n, outputs, inputs)."""
     return _lib.render_engine(to_text(config), n, block, controls, values)
 
 
 def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True,
                  values: dict | None = None) -> np.ndarray:
-    """Compile FAUST with libfaust in-process; impulse responses (n, outputs, inputs),
-    with the sliders named in `values` (e.g. {"rt60": 2.0}) set first."""
+    """Compile FAUST with libfaust and render its impulse responses.
+
+    Args:
+        code: FAUST source (untrusted is fine: libfaust runs in a child process
+            with a time and memory limit).
+        n: samples per path.
+        fs: the sample rate the program is initialised at.
+        double_precision: compile with ``-double`` (default) or in single precision.
+        values: sliders to set by label first, e.g. ``{"rt60": 2.0}``.
+
+    Returns an array of shape (n, outputs, inputs); RuntimeError says why libfaust
+    failed (its message, a crash, or the time limit)."""
     return _lib.render_faust(code, n, fs, double_precision, values=values)

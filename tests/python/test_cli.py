@@ -207,3 +207,16 @@ def test_dsp_states_the_models_sample_rate(tmp_path):
               "graph": {"type": "parallel_delay", "params": {"samples": [10]}}}
     code = adac.json_to_faust(config)
     assert 'declare adac_fs "44100";' in code and "The model's sample rate is 44100 Hz" in code
+
+
+def test_public_functions_document_every_argument():
+    import inspect
+    for name in adac.__all__:
+        obj = getattr(adac, name)
+        if not inspect.isfunction(obj):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        for param in inspect.signature(obj).parameters:
+            shown = f"**{param}" if inspect.signature(obj).parameters[param].kind == inspect.Parameter.VAR_KEYWORD else param
+            assert f"{shown}:" in doc, f"adac.{name}: argument {param!r} undocumented"
+    assert adac.__version__
