@@ -52,6 +52,8 @@ static void usage(FILE *f)
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
+            "  --normalize DBFS with --in and --out: scale the output so that its peak is DBFS\n"
+            "                   (e.g. -1); the file is run twice, once to find the peak\n"
             "  --version        print the version\n"
             "  -h, --help       show this help\n"
             "\n"
@@ -81,6 +83,7 @@ typedef struct {
     long long tail_max, tail_done, quiet_window, quiet_run;
     int tail_auto;
     double quiet_ratio, peak;
+    double out_gain;           /* --normalize: the output scaled by this */
     long long clipped;
     float *frame_in;           /* one block of input frames */
 } player;
@@ -166,7 +169,7 @@ static long player_render(player *p, const float *live_in, float *out, long fram
         for (int t = 0; t < n; t++) {
             double frame_peak = 0;
             for (int c = 0; c < p->n_out; c++) {
-                double y = over ? 0.0 : p->out_bus[c][t];
+                double y = over ? 0.0 : p->out_gain * p->out_bus[c][t];
                 out[(done + t) * p->n_out + c] = (float)y;
                 frame_peak = fmax(frame_peak, fabs(y));
                 p->clipped += fabs(y) > 1.0;
@@ -264,6 +267,20 @@ static void feed(player *p, SNDFILE *in, float *chunk, long chunk_frames)
     }
 }
 
+/* Back to the start of the input file, with nothing left in the ring. */
+static int rewind_source(player *p, SNDFILE *in)
+{
+    if (sf_seek(in, 0, SEEK_SET) != 0) {
+        adac_tool_say(stderr, TOOL, "cannot rewind the input file to run it again");
+        return 0;
+    }
+    float drain[256];
+    while (adac_sample_ring_take(p->source, drain, sizeof drain / sizeof *drain / (size_t)(p->n_in ? p->n_in : 1)) > 0) {
+    }
+    atomic_store(&p->source_ended, 0);
+    return 1;
+}
+
 /* Interleaves a block of float frames as doubles for the WAV writer. */
 static int write_block(adac_wav_out *w, const float *o, double *inter, long n, int ch)
 {
@@ -341,8 +358,8 @@ static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int pa
     free(chunk_buf);
     free(o);
     free(inter);
-    if (ok && !w) printf("adac-run: null backend rendered %lld frames (%.2f s) in blocks of %d\n", total, total / fs,
-                         p->block);
+    if (ok && !w && paced)
+        printf("adac-run: null backend rendered %lld frames (%.2f s) in blocks of %d\n", total, total / fs, p->block);
     return ok;
 }
 
@@ -407,6 +424,7 @@ static double longest_pass(const adac_node *n)
 int main(int argc, char **argv)
 {
     const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio", *tail = "auto";
+    double normalize_dbfs = NAN;
     long ir_len = 0, device = -1;
     int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0;
     double seconds = -1;
@@ -441,6 +459,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--seconds") && more) {
             if (!adac_arg_double(TOOL, a, argv[++i], 0.001, 1e6, &seconds)) return 2;
+        } else if (!strcmp(a, "--normalize") && more) {
+            if (!adac_arg_double(TOOL, a, argv[++i], -120, 0, &normalize_dbfs)) return 2;
         } else if (!strcmp(a, "--tail") && more) {
             tail = argv[++i];
         } else if (!strcmp(a, "--controls") && more) {
@@ -469,6 +489,10 @@ int main(int argc, char **argv)
     }
     if (!play && !ir_len && !in_path) {
         adac_tool_say(stderr, TOOL, "--out needs --ir N or --in FILE");
+        return 2;
+    }
+    if (!isnan(normalize_dbfs) && (play || !in_path)) {
+        adac_tool_say(stderr, TOOL, "--normalize works on a file: give --in X.wav --out Y.wav (without --play)");
         return 2;
     }
     if (play && out_path && strcmp(backend, "null")) {
@@ -504,7 +528,7 @@ int main(int argc, char **argv)
     }
 
     player p = {.engine = e, .n_in = ni, .n_out = no, .block = block, .in_bus = bus(ni, block),
-                .out_bus = bus(no, block), .frames_left = -1};
+                .out_bus = bus(no, block), .frames_left = -1, .out_gain = 1.0};
     p.frame_in = calloc((size_t)block * (ni ? ni : 1), sizeof *p.frame_in);
     p.tail_max = (long long)(tail_s * g->fs);
     p.tail_auto = tail_auto;
@@ -528,7 +552,20 @@ int main(int argc, char **argv)
         adac_tool_say(stderr, TOOL, "%s", err);
         rc = 1;
     } else if (!play) {
-        rc = run_blocks(&p, in, &w, g->fs, 0, NULL) ? 0 : 1;
+        if (!isnan(normalize_dbfs)) {
+            /* A first run finds the peak; the engine is deterministic, so the
+             * second, scaled run has the same samples and the same tail. */
+            player probe = p;
+            rc = run_blocks(&probe, in, NULL, g->fs, 0, NULL) ? 0 : 1;
+            if (!rc && !(rc = rewind_source(&p, in) ? 0 : 1)) {
+                adac_engine_reset(e);
+                p.out_gain = probe.peak > 0 ? pow(10.0, normalize_dbfs / 20) / probe.peak : 1.0;
+                adac_tool_say(stderr, TOOL, "normalize: peak %.2f dBFS scaled by %.2f dB to %.2f dBFS",
+                              probe.peak > 0 ? 20 * log10(probe.peak) : -INFINITY, 20 * log10(p.out_gain),
+                              normalize_dbfs);
+            }
+        }
+        if (!rc) rc = run_blocks(&p, in, &w, g->fs, 0, NULL) ? 0 : 1;
     } else if (!strcmp(backend, "null")) {
         if (!in_path) p.frames_left = (long long)((seconds > 0 ? seconds : 1.0) * g->fs);
         rc = run_blocks(&p, in, writing ? &w : NULL, g->fs, 1, &ci) ? 0 : 1;

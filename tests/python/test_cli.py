@@ -1,6 +1,7 @@
 """The command-line tools on good and bad input: a clear message and a non-zero
 exit, and never a half-written or wrong output file."""
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -220,3 +221,24 @@ def test_public_functions_document_every_argument():
             shown = f"**{param}" if inspect.signature(obj).parameters[param].kind == inspect.Parameter.VAR_KEYWORD else param
             assert f"{shown}:" in doc, f"adac.{name}: argument {param!r} undocumented"
     assert adac.__version__
+
+
+def test_clipping_is_reported_and_normalize_scales_to_a_peak(tmp_path):
+    fdn8 = ROOT / "examples" / "fdn8.json"
+    x = np.random.default_rng(2).standard_normal(24000).astype(np.float32)
+    sf.write(tmp_path / "x.wav", x, FS, subtype="FLOAT")
+    r = run("adac-run", fdn8, "--in", tmp_path / "x.wav", "--out", tmp_path / "y.wav", "--double")
+    assert r.returncode == 0 and "above full scale" in r.stderr, r.stderr
+    y, _ = sf.read(tmp_path / "y.wav")
+    clipped = int(re.search(r"warning: (\d+) output sample", r.stderr).group(1))
+    assert clipped == int((np.abs(y) > 1).sum()) > 0
+    assert f"peak {20 * np.log10(np.abs(y).max()):.1f} dBFS" in r.stderr
+    r = run("adac-run", fdn8, "--in", tmp_path / "x.wav", "--out", tmp_path / "n.wav", "--double",
+            "--normalize", -1)
+    assert r.returncode == 0 and "above full scale" not in r.stderr, r.stderr
+    n, _ = sf.read(tmp_path / "n.wav")
+    assert len(n) == len(y)
+    assert abs(20 * np.log10(np.abs(n).max()) + 1) < 1e-4
+    np.testing.assert_allclose(n, y * (np.abs(n).max() / np.abs(y).max()), atol=1e-6)
+    r = run("adac-run", fdn8, "--play", "--backend", "null", "--normalize", -1)
+    assert r.returncode == 2 and "--normalize works on a file" in r.stderr
