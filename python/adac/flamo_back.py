@@ -73,6 +73,7 @@ class _Builder:
         from .flamo_front import _Walker
 
         walker = _Walker(self.fs, "keep_samples", 9)
+        walker.read_in_float64 = self.dtype == self.torch.float32  # as flamo_to_json read it
         again = walker.leaf(m, "rebuilt")
         if again["type"] != node["type"]:
             return False

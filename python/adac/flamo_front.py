@@ -56,6 +56,19 @@ def _in_float64(torch, m):
     return work
 
 
+def _model_dtype(model):
+    """The dtype the model was built in: its Shell's FFT layer's (what FLAMO
+    computes the model in), else its first parameter's. A model built in float32
+    (FLAMO's default) is read in float64; in a float64 model, a module that makes
+    float32 parameters of its own is read as FLAMO runs it."""
+    layer = next((c for name, c in model.named_children() if name.endswith("input_layer")), None)
+    dtype = getattr(layer, "dtype", None)
+    if dtype is not None:
+        return dtype
+    first = next(iter(model.parameters()), None)
+    return first.dtype if first is not None else None
+
+
 def _dtype_name(t) -> str:
     return str(t).replace("torch.", "")
 
@@ -71,6 +84,7 @@ class _Walker:
             raise ValueError("fractional_order must be an integer from 1 to 31")
         self.fractional_order = fractional_order
         self.nfft = None
+        self.read_in_float64 = False
         self.dtype = None
         self.alias_decay_db = None  # FLAMO's anti-aliasing setting, for json_to_flamo
 
@@ -180,7 +194,7 @@ class _Walker:
         # the model the float32 parameters stand for. Values that float32 rounding
         # moved off an integer delay are snapped with the float32 tolerance.
         self.param_eps = float(torch.finfo(m.param.dtype).eps)
-        work = m if m.param.dtype == torch.float64 else _in_float64(torch, m)
+        work = _in_float64(torch, m) if self.read_in_float64 and m.param.dtype == torch.float32 else m
         with torch.no_grad():
             node = handler(work, path)
         node["module"] = cls
@@ -512,6 +526,10 @@ def flamo_to_json(model, fs: float = 48000, name: str = "adac_model", *,
     if not (isinstance(fs, (int, float)) and math.isfinite(fs) and fs > 0):
         raise ValueError(f"fs must be a positive sample rate, got {fs!r}")
     walker = _Walker(fs, fs_mismatch, fractional_order)
+    model_dtype = _model_dtype(model)
+    walker.read_in_float64 = model_dtype == walker.torch.float32
+    if model_dtype is not None:
+        walker.dtype = _dtype_name(model_dtype)  # what json_to_flamo rebuilds in
     graph = walker.node(model, "model")
     doc = {
         "format": "adac-ir",
