@@ -13,7 +13,7 @@ say() { printf '\n== %s\n' "$*"; }
 
 # 1. Debian packages (C dependencies, libfaust, Criterion).
 debs=(build-essential pkg-config cmake ninja-build faust libcjson-dev portaudio19-dev
-      libsndfile1-dev libopenblas-dev liblapacke-dev libcriterion-dev python3-venv)
+      libsndfile1-dev libsoxr-dev libopenblas-dev liblapacke-dev libcriterion-dev python3-venv)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 #include "control_input.h"
 #include "engine.h"
 #include "quiet_stderr.h"
+#include "resample.h"
 #include "sample_ring.h"
 #include "tool_args.h"
 #include "tool_model.h"
@@ -57,9 +58,13 @@ static void usage(FILE *f)
             "  --version        print the version\n"
             "  -h, --help       show this help\n"
             "\n"
-            "An input file at another sample rate than the model's is processed at the model's\n"
-            "rate with a warning (no resampling). Input samples that are NaN or infinite are\n"
-            "replaced by 0 and counted; output above full scale is reported.\n"
+            "  --no-resample    refuse an input file at another sample rate than the model's\n"
+            "\n"
+            "An input file at another sample rate than the model's is resampled (libsoxr, high\n"
+            "quality) to the model's rate, since the model's delays and filters are defined\n"
+            "there, and the output back to the file's rate; with --no-resample it is refused.\n"
+            "Input samples that are NaN or infinite are replaced by 0 and counted; output\n"
+            "above full scale is reported.\n"
             "\n"
             "macro-controls (layered on the model; see docs/controls.md):\n"
             "  --controls JSON  which controls, with init/min/max/step overrides, e.g.\n"
@@ -230,7 +235,7 @@ static int list_devices(void)
     return 0;
 }
 
-static SNDFILE *open_input(const char *path, int want_ch, double fs)
+static SNDFILE *open_input(const char *path, int want_ch, int *rate)
 {
     SF_INFO info = {0};
     SNDFILE *f = sf_open(path, SFM_READ, &info);
@@ -244,33 +249,81 @@ static SNDFILE *open_input(const char *path, int want_ch, double fs)
         sf_close(f);
         return NULL;
     }
-    if (fabs(info.samplerate - fs) > 0.5)
-        adac_tool_say(stderr, TOOL, "warning: %s is at %d Hz, the model at %g Hz (no resampling)", path,
-                      info.samplerate, fs);
+    *rate = info.samplerate;
     return f;
 }
 
-/* Producer side: moves what fits of the file into the ring. */
-static void feed(player *p, SNDFILE *in, float *chunk, long chunk_frames)
+/* The input file, read in chunks and, when it is at another rate than the
+ * model, resampled to the model's rate on the way into the ring. */
+typedef struct {
+    SNDFILE *file;
+    int rate, channels;
+    double model_fs;
+    adac_resampler *to_model; /* NULL: the file is at the model's rate */
+    int eof;                  /* the file is read to its end */
+    float *chunk, *converted;
+    long chunk_frames;
+    size_t converted_cap, pending, pending_at; /* chunk frames not yet resampled */
+} file_source;
+
+static int source_open_resampler(file_source *src)
 {
-    if (!in || atomic_load(&p->source_ended)) return;
-    size_t space = adac_sample_ring_space(p->source);
-    while (space > 0) {
-        long want = (long)space < chunk_frames ? (long)space : chunk_frames;
-        sf_count_t got = sf_readf_float(in, chunk, want);
-        if (got > 0) adac_sample_ring_push(p->source, chunk, (size_t)got);
-        if (got < want) {
-            atomic_store(&p->source_ended, 1);
-            return;
+    char err[256];
+    adac_resampler_free(src->to_model);
+    src->to_model = NULL;
+    if (fabs(src->rate - src->model_fs) <= 0.5) return 1;
+    src->to_model = adac_resampler_create(src->rate, src->model_fs, src->channels, err, sizeof err);
+    if (!src->to_model) adac_tool_say(stderr, TOOL, "%s", err);
+    return src->to_model != NULL;
+}
+
+/* Producer side: moves what fits of the file into the ring. */
+static void feed(player *p, file_source *src)
+{
+    if (!src->file || atomic_load(&p->source_ended)) return;
+    int ch = src->channels;
+    for (;;) {
+        size_t space = adac_sample_ring_space(p->source);
+        if (!src->to_model) {
+            if (!space) return;
+            long want = (long)space < src->chunk_frames ? (long)space : src->chunk_frames;
+            sf_count_t got = sf_readf_float(src->file, src->chunk, want);
+            if (got > 0) adac_sample_ring_push(p->source, src->chunk, (size_t)got);
+            if (got < want) atomic_store(&p->source_ended, 1);
+            if (got < want) return;
+            continue;
         }
-        space -= (size_t)got;
+        if (space < src->converted_cap) return;
+        size_t used = 0, made;
+        if (src->pending) {
+            made = adac_resampler_process(src->to_model, src->chunk + src->pending_at * ch, src->pending, &used,
+                                          src->converted, src->converted_cap);
+            src->pending -= used;
+            src->pending_at += used;
+        } else if (!src->eof) {
+            sf_count_t got = sf_readf_float(src->file, src->chunk, src->chunk_frames);
+            src->eof = got < src->chunk_frames;
+            src->pending = got > 0 ? (size_t)got : 0;
+            src->pending_at = 0;
+            continue;
+        } else { /* flush what the resampler still holds */
+            made = adac_resampler_process(src->to_model, NULL, 0, NULL, src->converted, src->converted_cap);
+            if (!made) {
+                atomic_store(&p->source_ended, 1);
+                return;
+            }
+        }
+        if (made) adac_sample_ring_push(p->source, src->converted, made);
+        if (!made && !used) return; /* nothing moved: try again on the next call */
     }
 }
 
 /* Back to the start of the input file, with nothing left in the ring. */
-static int rewind_source(player *p, SNDFILE *in)
+static int rewind_source(player *p, file_source *src)
 {
-    if (sf_seek(in, 0, SEEK_SET) != 0) {
+    src->eof = 0;
+    src->pending = 0;
+    if (sf_seek(src->file, 0, SEEK_SET) != 0 || !source_open_resampler(src)) {
         adac_tool_say(stderr, TOOL, "cannot rewind the input file to run it again");
         return 0;
     }
@@ -324,16 +377,37 @@ static int render_ir(adac_engine *e, const adac_graph *g, long ir_len, const cha
     return ok ? 0 : 1;
 }
 
+/* Writes n frames of model-rate output, through the resampler back to the
+ * file's rate when there is one (in NULL: flush it). */
+static int write_output(adac_wav_out *w, adac_resampler *to_file, const float *o, long n, int ch, double *inter,
+                        float *converted, size_t converted_cap)
+{
+    if (!to_file) return write_block(w, o, inter, n, ch);
+    size_t at = 0;
+    for (;;) {
+        size_t used = 0;
+        size_t made = adac_resampler_process(to_file, o ? o + at * ch : NULL, o ? (size_t)n - at : 0, &used,
+                                             converted, converted_cap);
+        at += used;
+        if (made && !write_block(w, converted, inter, (long)made, ch)) return 0;
+        if (o ? at >= (size_t)n && !made : !made) return 1;
+        if (o && !made && !used) return 1;
+    }
+}
+
 /* Offline and null-backend runs: the callback driven block by block, paced like
  * a sound card when `paced` (so control changes arrive while it plays). */
-static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int paced, adac_control_input *ci)
+static int run_blocks(player *p, file_source *src, adac_wav_out *w, adac_resampler *to_file, double fs, int paced,
+                      adac_control_input *ci)
 {
-    int ok = 1;
-    long chunk = p->block;
-    float *chunk_buf = malloc((size_t)chunk * (p->n_in ? p->n_in : 1) * sizeof *chunk_buf);
-    float *o = malloc((size_t)p->block * (p->n_out ? p->n_out : 1) * sizeof *o);
-    double *inter = malloc((size_t)p->block * (p->n_out ? p->n_out : 1) * sizeof *inter);
-    if (!chunk_buf || !o || !inter) {
+    int ok = 1, ch = p->n_out ? p->n_out : 1;
+    /* Room for a block converted to the file's rate (at most 8x: rates within
+     * 1 Hz .. 1 MHz keep ratios far below that in practice; more is refused). */
+    size_t converted_cap = (size_t)(p->block * (to_file ? adac_resampler_ratio(to_file) : 1.0)) + 256;
+    float *o = malloc((size_t)p->block * ch * sizeof *o);
+    float *converted = malloc(converted_cap * ch * sizeof *converted);
+    double *inter = malloc((converted_cap > (size_t)p->block ? converted_cap : (size_t)p->block) * ch * sizeof *inter);
+    if (!o || !converted || !inter) {
         adac_tool_say(stderr, TOOL, "out of memory");
         ok = 0;
     }
@@ -342,10 +416,10 @@ static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int pa
     clock_gettime(CLOCK_MONOTONIC, &next);
     while (ok) {
         if (ci) adac_control_input_poll(ci, p->engine, total / fs);
-        feed(p, in, chunk_buf, chunk);
+        if (src) feed(p, src);
         long used = player_render(p, NULL, o, p->block);
         total += used;
-        if (w && used > 0) ok = write_block(w, o, inter, used, p->n_out);
+        if (w && used > 0) ok = write_output(w, to_file, o, used, ch, inter, converted, converted_cap);
         if (used < p->block) break;
         if (!paced) continue;
         next.tv_nsec += (long)(1e9 * p->block / fs);
@@ -355,15 +429,16 @@ static int run_blocks(player *p, SNDFILE *in, adac_wav_out *w, double fs, int pa
         }
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
     }
-    free(chunk_buf);
+    if (ok && w && to_file) ok = write_output(w, to_file, NULL, 0, ch, inter, converted, converted_cap);
     free(o);
+    free(converted);
     free(inter);
     if (ok && !w && paced)
         printf("adac-run: null backend rendered %lld frames (%.2f s) in blocks of %d\n", total, total / fs, p->block);
     return ok;
 }
 
-static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, long device,
+static int run_portaudio(player *p, file_source *src, const char *model, double fs, long device,
                          adac_control_input *ci)
 {
     if (pa_start_quietly() != paNoError) {
@@ -371,6 +446,7 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
         return 0;
     }
     PaDeviceIndex out_dev = device >= 0 ? (PaDeviceIndex)device : Pa_GetDefaultOutputDevice();
+    SNDFILE *in = src ? src->file : NULL;
     PaDeviceIndex in_dev = in ? paNoDevice : Pa_GetDefaultInputDevice();
     if (out_dev == paNoDevice || out_dev >= Pa_GetDeviceCount()) {
         adac_tool_say(stderr, TOOL,
@@ -385,8 +461,7 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
         pa_stop_quietly();
         return 0;
     }
-    float *chunk = malloc((size_t)p->block * (p->n_in ? p->n_in : 1) * sizeof *chunk);
-    feed(p, in, chunk, p->block);
+    if (src) feed(p, src);
     PaStreamParameters op = {out_dev, p->n_out, paFloat32, Pa_GetDeviceInfo(out_dev)->defaultLowOutputLatency, NULL};
     PaStreamParameters ip = {in_dev, p->n_in, paFloat32, 0, NULL};
     if (!in && in_dev != paNoDevice) ip.suggestedLatency = Pa_GetDeviceInfo(in_dev)->defaultLowInputLatency;
@@ -396,19 +471,17 @@ static int run_portaudio(player *p, SNDFILE *in, const char *model, double fs, l
     if (pe == paNoError) pe = Pa_StartStream(s);
     if (pe != paNoError) {
         adac_tool_say(stderr, TOOL, "cannot open the audio stream: %s", Pa_GetErrorText(pe));
-        free(chunk);
         pa_stop_quietly();
         return 0;
     }
     adac_tool_say(stdout, TOOL, "playing %s (%d in, %d out) at %g Hz; Ctrl-C stops", model, p->n_in, p->n_out, fs);
     while (Pa_IsStreamActive(s) == 1) {
         adac_control_input_poll(ci, p->engine, Pa_GetStreamTime(s));
-        feed(p, in, chunk, p->block);
+        if (src) feed(p, src);
         Pa_Sleep(20);
     }
     Pa_CloseStream(s);
     pa_stop_quietly();
-    free(chunk);
     return 1;
 }
 
@@ -425,6 +498,7 @@ int main(int argc, char **argv)
 {
     const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio", *tail = "auto";
     double normalize_dbfs = NAN;
+    int resample = 1;
     long ir_len = 0, device = -1;
     int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0;
     double seconds = -1;
@@ -459,6 +533,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--seconds") && more) {
             if (!adac_arg_double(TOOL, a, argv[++i], 0.001, 1e6, &seconds)) return 2;
+        } else if (!strcmp(a, "--no-resample")) {
+            resample = 0;
         } else if (!strcmp(a, "--normalize") && more) {
             if (!adac_arg_double(TOOL, a, argv[++i], -120, 0, &normalize_dbfs)) return 2;
         } else if (!strcmp(a, "--tail") && more) {
@@ -535,9 +611,40 @@ int main(int argc, char **argv)
     p.quiet_ratio = pow(10.0, TAIL_QUIET_DB / 20);
     p.quiet_window = (long long)fmax(0.1 * g->fs, longest_pass(g->root));
     adac_sample_ring ring;
+    file_source src = {.channels = ni, .model_fs = g->fs, .chunk_frames = block};
+    adac_resampler *to_file = NULL; /* the output back at the input file's rate */
+    double out_rate = g->fs;
     SNDFILE *in = NULL;
     if (in_path) {
-        if (!(in = open_input(in_path, ni, g->fs)) || !adac_sample_ring_init(&ring, ni, (size_t)g->fs + block)) {
+        int rate = 0;
+        in = open_input(in_path, ni, &rate);
+        src.file = in;
+        src.rate = rate;
+        if (in && fabs(rate - g->fs) > 0.5) {
+            if (!resample || rate * 8.0 < g->fs || rate > 8.0 * g->fs) {
+                adac_tool_say(stderr, TOOL,
+                              "%s is at %d Hz but the model is defined at %g Hz%s", in_path, rate, g->fs,
+                              resample ? ": more than a factor of 8 apart, not resampled" : " (--no-resample)");
+                sf_close(in);
+                in = NULL;
+            } else {
+                char rerr[256];
+                adac_tool_say(stderr, TOOL, "%s is at %d Hz: resampled to the model's %g Hz%s (libsoxr)", in_path,
+                              rate, g->fs, play ? "" : " and the output back");
+                if (!play && !(to_file = adac_resampler_create(g->fs, rate, no, rerr, sizeof rerr)))
+                    adac_tool_say(stderr, TOOL, "%s", rerr);
+                if (!play) out_rate = rate;
+                if (!source_open_resampler(&src) || (!play && !to_file)) {
+                    sf_close(in);
+                    in = NULL;
+                }
+            }
+        }
+        src.converted_cap = (size_t)(block * (src.to_model ? adac_resampler_ratio(src.to_model) : 1.0)) + 256;
+        src.chunk = malloc((size_t)block * (ni ? ni : 1) * sizeof *src.chunk);
+        src.converted = malloc(src.converted_cap * (ni ? ni : 1) * sizeof *src.converted);
+        if (!in || !src.chunk || !src.converted ||
+            !adac_sample_ring_init(&ring, ni, (size_t)g->fs + src.converted_cap + block)) {
             adac_engine_free(e);
             adac_graph_free(g);
             return 1;
@@ -548,7 +655,7 @@ int main(int argc, char **argv)
     adac_control_input_init(&ci, STDIN_FILENO);
     adac_wav_out w;
     int writing = out_path != NULL;
-    if (writing && !adac_wav_out_open(&w, out_path, no, g->fs, dbl, err, sizeof err)) {
+    if (writing && !adac_wav_out_open(&w, out_path, no, out_rate, dbl, err, sizeof err)) {
         adac_tool_say(stderr, TOOL, "%s", err);
         rc = 1;
     } else if (!play) {
@@ -556,8 +663,8 @@ int main(int argc, char **argv)
             /* A first run finds the peak; the engine is deterministic, so the
              * second, scaled run has the same samples and the same tail. */
             player probe = p;
-            rc = run_blocks(&probe, in, NULL, g->fs, 0, NULL) ? 0 : 1;
-            if (!rc && !(rc = rewind_source(&p, in) ? 0 : 1)) {
+            rc = run_blocks(&probe, &src, NULL, NULL, g->fs, 0, NULL) ? 0 : 1;
+            if (!rc && !(rc = rewind_source(&p, &src) ? 0 : 1)) {
                 adac_engine_reset(e);
                 p.out_gain = probe.peak > 0 ? pow(10.0, normalize_dbfs / 20) / probe.peak : 1.0;
                 adac_tool_say(stderr, TOOL, "normalize: peak %.2f dBFS scaled by %.2f dB to %.2f dBFS",
@@ -565,20 +672,20 @@ int main(int argc, char **argv)
                               normalize_dbfs);
             }
         }
-        if (!rc) rc = run_blocks(&p, in, &w, g->fs, 0, NULL) ? 0 : 1;
+        if (!rc) rc = run_blocks(&p, &src, &w, to_file, g->fs, 0, NULL) ? 0 : 1;
     } else if (!strcmp(backend, "null")) {
         if (!in_path) p.frames_left = (long long)((seconds > 0 ? seconds : 1.0) * g->fs);
-        rc = run_blocks(&p, in, writing ? &w : NULL, g->fs, 1, &ci) ? 0 : 1;
+        rc = run_blocks(&p, in ? &src : NULL, writing ? &w : NULL, NULL, g->fs, 1, &ci) ? 0 : 1;
     } else {
         if (seconds > 0 && !in_path) p.frames_left = (long long)(seconds * g->fs);
-        rc = run_portaudio(&p, in, model, g->fs, device, &ci) ? 0 : 1;
+        rc = run_portaudio(&p, in ? &src : NULL, model, g->fs, device, &ci) ? 0 : 1;
     }
     if (writing && rc == 0) {
         if (!adac_wav_out_commit(&w, err, sizeof err)) {
             adac_tool_say(stderr, TOOL, "%s", err);
             rc = 1;
         } else {
-            adac_tool_say(stdout, TOOL, "wrote %lld frames (%.2f s) to %s", w.frames, w.frames / g->fs, out_path);
+            adac_tool_say(stdout, TOOL, "wrote %lld frames (%.2f s) to %s", w.frames, w.frames / out_rate, out_path);
         }
     } else if (writing && w.tmp) {
         adac_wav_out_discard(&w);
@@ -592,6 +699,10 @@ int main(int argc, char **argv)
         sf_close(in);
         adac_sample_ring_free(&ring);
     }
+    free(src.chunk);
+    free(src.converted);
+    adac_resampler_free(src.to_model);
+    adac_resampler_free(to_file);
     free(p.frame_in);
     adac_engine_free(e);
     adac_graph_free(g);
