@@ -1,18 +1,17 @@
 /* adac-run: run an IR model with the engine: impulse responses, files, or live. */
 #include "atomic_file.h"
+#include "audio_device.h"
 #include "control_input.h"
 #include "engine.h"
-#include "quiet_stderr.h"
+#include "file_source.h"
+#include "player.h"
 #include "resample.h"
-#include "sample_ring.h"
 #include "tool_args.h"
 #include "tool_model.h"
 #include "wav_out.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <portaudio.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,24 +74,6 @@ static void usage(FILE *f)
             -TAIL_QUIET_DB, TAIL_CAP_S, BLOCK_DEFAULT);
 }
 
-/* The audio callback's state, shared by the PortAudio and the null backend. */
-typedef struct {
-    adac_engine *engine;
-    int n_in, n_out, block;
-    double **in_bus, **out_bus;
-    adac_sample_ring *source;  /* file input, or NULL: live input or silence */
-    _Atomic int source_ended;  /* the producer has pushed the whole file */
-    long long frames_left;     /* -1: unlimited */
-    /* The tail after the input: at most tail_max frames; in auto mode it also
-     * ends after quiet_window frames below quiet_ratio * peak. */
-    long long tail_max, tail_done, quiet_window, quiet_run;
-    int tail_auto;
-    double quiet_ratio, peak;
-    double out_gain;           /* --normalize: the output scaled by this */
-    long long clipped;
-    float *frame_in;           /* one block of input frames */
-} player;
-
 /* --controls with every --set NAME=V folded in as that control's init. */
 static char *controls_request(const char *json, char **sets, int n_sets)
 {
@@ -126,212 +107,6 @@ static char *controls_request(const char *json, char **sets, int n_sets)
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
     return text;
-}
-
-static double **bus(int ch, int n)
-{
-    double **b = malloc((ch ? ch : 1) * sizeof *b);
-    double *m = calloc((size_t)(ch ? ch : 1) * n, sizeof *m);
-    if (!b || !m) {
-        free(b);
-        free(m);
-        return NULL;
-    }
-    for (int c = 0; c < ch; c++) b[c] = m + (size_t)c * n;
-    return b;
-}
-
-/* Whether frame t of this block ends the tail (the input has ended). */
-static int tail_over(player *p, double frame_peak)
-{
-    if (p->tail_done >= p->tail_max) return 1;
-    p->tail_done++;
-    if (!p->tail_auto) return 0;
-    p->quiet_run = frame_peak <= p->quiet_ratio * p->peak ? p->quiet_run + 1 : 0;
-    return p->quiet_run >= p->quiet_window;
-}
-
-/* The audio callback: no allocation, no locks, no printing. Writes `frames`
- * frames into out and returns how many of them belong to the run (fewer when it
- * ends in this call; the rest is silence). */
-static long player_render(player *p, const float *live_in, float *out, long frames)
-{
-    long done = 0, used = frames;
-    int over = 0;
-    while (done < frames) {
-        int n = (int)(frames - done < p->block ? frames - done : p->block);
-        long got = 0;
-        if (p->source) {
-            got = (long)adac_sample_ring_take(p->source, p->frame_in, (size_t)n);
-        } else if (live_in) {
-            memcpy(p->frame_in, live_in + done * p->n_in, (size_t)n * p->n_in * sizeof *p->frame_in);
-            got = n;
-        }
-        int input_over = p->source && got < n && atomic_load(&p->source_ended);
-        for (int c = 0; c < p->n_in; c++)
-            for (int t = 0; t < n; t++) p->in_bus[c][t] = t < got ? p->frame_in[t * p->n_in + c] : 0.0;
-        adac_engine_process(p->engine, (const double *const *)p->in_bus, p->out_bus, n);
-        for (int t = 0; t < n; t++) {
-            double frame_peak = 0;
-            for (int c = 0; c < p->n_out; c++) {
-                double y = over ? 0.0 : p->out_gain * p->out_bus[c][t];
-                out[(done + t) * p->n_out + c] = (float)y;
-                frame_peak = fmax(frame_peak, fabs(y));
-                p->clipped += fabs(y) > 1.0;
-            }
-            if (over) continue;
-            p->peak = fmax(p->peak, frame_peak);
-            if (input_over && t >= got && tail_over(p, frame_peak)) {
-                over = 1;
-                used = done + t;
-            } else if (p->frames_left >= 0 && --p->frames_left < 0) {
-                over = 1;
-                used = done + t;
-            }
-        }
-        done += n;
-    }
-    return over ? used : frames;
-}
-
-static int pa_callback(const void *input, void *output, unsigned long frames,
-                       const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user)
-{
-    (void)ti;
-    (void)flags;
-    return player_render(user, input, output, (long)frames) < (long)frames ? paComplete : paContinue;
-}
-
-/* Pa_Initialize with the back ends' own probing messages hidden. */
-static PaError pa_start_quietly(void)
-{
-    int saved = adac_stderr_silence();
-    PaError e = Pa_Initialize();
-    adac_stderr_restore(saved);
-    return e;
-}
-
-static void pa_stop_quietly(void)
-{
-    int saved = adac_stderr_silence();
-    Pa_Terminate();
-    adac_stderr_restore(saved);
-}
-
-static int list_devices(void)
-{
-    if (pa_start_quietly() != paNoError) {
-        adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
-        return 1;
-    }
-    int n = Pa_GetDeviceCount();
-    if (n <= 0) printf("no audio devices found (no sound card?)\n");
-    for (int i = 0; i < n; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        printf("%3d  %-40s  in %d  out %d  %.0f Hz\n", i, d->name, d->maxInputChannels, d->maxOutputChannels,
-               d->defaultSampleRate);
-    }
-    pa_stop_quietly();
-    return 0;
-}
-
-static SNDFILE *open_input(const char *path, int want_ch, int *rate)
-{
-    SF_INFO info = {0};
-    SNDFILE *f = sf_open(path, SFM_READ, &info);
-    if (!f) {
-        adac_tool_say(stderr, TOOL, "%s: %s", path, sf_strerror(NULL));
-        return NULL;
-    }
-    if (info.channels != want_ch) {
-        adac_tool_say(stderr, TOOL, "%s has %d channel(s) but the model has %d input(s)", path, info.channels,
-                      want_ch);
-        sf_close(f);
-        return NULL;
-    }
-    *rate = info.samplerate;
-    return f;
-}
-
-/* The input file, read in chunks and, when it is at another rate than the
- * model, resampled to the model's rate on the way into the ring. */
-typedef struct {
-    SNDFILE *file;
-    int rate, channels;
-    double model_fs;
-    adac_resampler *to_model; /* NULL: the file is at the model's rate */
-    int eof;                  /* the file is read to its end */
-    float *chunk, *converted;
-    long chunk_frames;
-    size_t converted_cap, pending, pending_at; /* chunk frames not yet resampled */
-} file_source;
-
-static int source_open_resampler(file_source *src)
-{
-    char err[256];
-    adac_resampler_free(src->to_model);
-    src->to_model = NULL;
-    if (fabs(src->rate - src->model_fs) <= 0.5) return 1;
-    src->to_model = adac_resampler_create(src->rate, src->model_fs, src->channels, err, sizeof err);
-    if (!src->to_model) adac_tool_say(stderr, TOOL, "%s", err);
-    return src->to_model != NULL;
-}
-
-/* Producer side: moves what fits of the file into the ring. */
-static void feed(player *p, file_source *src)
-{
-    if (!src->file || atomic_load(&p->source_ended)) return;
-    int ch = src->channels;
-    for (;;) {
-        size_t space = adac_sample_ring_space(p->source);
-        if (!src->to_model) {
-            if (!space) return;
-            long want = (long)space < src->chunk_frames ? (long)space : src->chunk_frames;
-            sf_count_t got = sf_readf_float(src->file, src->chunk, want);
-            if (got > 0) adac_sample_ring_push(p->source, src->chunk, (size_t)got);
-            if (got < want) atomic_store(&p->source_ended, 1);
-            if (got < want) return;
-            continue;
-        }
-        if (space < src->converted_cap) return;
-        size_t used = 0, made;
-        if (src->pending) {
-            made = adac_resampler_process(src->to_model, src->chunk + src->pending_at * ch, src->pending, &used,
-                                          src->converted, src->converted_cap);
-            src->pending -= used;
-            src->pending_at += used;
-        } else if (!src->eof) {
-            sf_count_t got = sf_readf_float(src->file, src->chunk, src->chunk_frames);
-            src->eof = got < src->chunk_frames;
-            src->pending = got > 0 ? (size_t)got : 0;
-            src->pending_at = 0;
-            continue;
-        } else { /* flush what the resampler still holds */
-            made = adac_resampler_process(src->to_model, NULL, 0, NULL, src->converted, src->converted_cap);
-            if (!made) {
-                atomic_store(&p->source_ended, 1);
-                return;
-            }
-        }
-        if (made) adac_sample_ring_push(p->source, src->converted, made);
-        if (!made && !used) return; /* nothing moved: try again on the next call */
-    }
-}
-
-/* Back to the start of the input file, with nothing left in the ring. */
-static int rewind_source(player *p, file_source *src)
-{
-    src->eof = 0;
-    src->pending = 0;
-    if (sf_seek(src->file, 0, SEEK_SET) != 0 || !source_open_resampler(src)) {
-        adac_tool_say(stderr, TOOL, "cannot rewind the input file to run it again");
-        return 0;
-    }
-    float drain[256];
-    while (adac_sample_ring_take(p->source, drain, sizeof drain / sizeof *drain / (size_t)(p->n_in ? p->n_in : 1)) > 0) {
-    }
-    atomic_store(&p->source_ended, 0);
-    return 1;
 }
 
 /* Interleaves a block of float frames as doubles for the WAV writer. */
@@ -397,7 +172,7 @@ static int write_output(adac_wav_out *w, adac_resampler *to_file, const float *o
 
 /* Offline and null-backend runs: the callback driven block by block, paced like
  * a sound card when `paced` (so control changes arrive while it plays). */
-static int run_blocks(player *p, file_source *src, adac_wav_out *w, adac_resampler *to_file, double fs, int paced,
+static int run_blocks(adac_player *p, adac_wav_out *w, adac_resampler *to_file, double fs, int paced,
                       adac_control_input *ci)
 {
     int ok = 1, ch = p->n_out ? p->n_out : 1;
@@ -416,8 +191,8 @@ static int run_blocks(player *p, file_source *src, adac_wav_out *w, adac_resampl
     clock_gettime(CLOCK_MONOTONIC, &next);
     while (ok) {
         if (ci) adac_control_input_poll(ci, p->engine, total / fs);
-        if (src) feed(p, src);
-        long used = player_render(p, NULL, o, p->block);
+        if (p->source) adac_file_source_feed(p->source);
+        long used = adac_player_render(p, NULL, o, p->block);
         total += used;
         if (w && used > 0) ok = write_output(w, to_file, o, used, ch, inter, converted, converted_cap);
         if (used < p->block) break;
@@ -436,53 +211,6 @@ static int run_blocks(player *p, file_source *src, adac_wav_out *w, adac_resampl
     if (ok && !w && paced)
         printf("adac-run: null backend rendered %lld frames (%.2f s) in blocks of %d\n", total, total / fs, p->block);
     return ok;
-}
-
-static int run_portaudio(player *p, file_source *src, const char *model, double fs, long device,
-                         adac_control_input *ci)
-{
-    if (pa_start_quietly() != paNoError) {
-        adac_tool_say(stderr, TOOL, "PortAudio failed to initialise");
-        return 0;
-    }
-    PaDeviceIndex out_dev = device >= 0 ? (PaDeviceIndex)device : Pa_GetDefaultOutputDevice();
-    SNDFILE *in = src ? src->file : NULL;
-    PaDeviceIndex in_dev = in ? paNoDevice : Pa_GetDefaultInputDevice();
-    if (out_dev == paNoDevice || out_dev >= Pa_GetDeviceCount()) {
-        adac_tool_say(stderr, TOOL,
-                      "no audio output device%s. This machine may have no sound card: use --list-devices, "
-                      "render to a file with --out, or test with --backend null",
-                      device >= 0 ? " with that index" : "");
-        pa_stop_quietly();
-        return 0;
-    }
-    if (!in && p->n_in > 0 && in_dev == paNoDevice) {
-        adac_tool_say(stderr, TOOL, "no audio input device; give --in FILE to play a file");
-        pa_stop_quietly();
-        return 0;
-    }
-    if (src) feed(p, src);
-    PaStreamParameters op = {out_dev, p->n_out, paFloat32, Pa_GetDeviceInfo(out_dev)->defaultLowOutputLatency, NULL};
-    PaStreamParameters ip = {in_dev, p->n_in, paFloat32, 0, NULL};
-    if (!in && in_dev != paNoDevice) ip.suggestedLatency = Pa_GetDeviceInfo(in_dev)->defaultLowInputLatency;
-    PaStream *s = NULL;
-    PaError pe = Pa_OpenStream(&s, in || p->n_in == 0 ? NULL : &ip, &op, fs, (unsigned long)p->block, paNoFlag,
-                               pa_callback, p);
-    if (pe == paNoError) pe = Pa_StartStream(s);
-    if (pe != paNoError) {
-        adac_tool_say(stderr, TOOL, "cannot open the audio stream: %s", Pa_GetErrorText(pe));
-        pa_stop_quietly();
-        return 0;
-    }
-    adac_tool_say(stdout, TOOL, "playing %s (%d in, %d out) at %g Hz; Ctrl-C stops", model, p->n_in, p->n_out, fs);
-    while (Pa_IsStreamActive(s) == 1) {
-        adac_control_input_poll(ci, p->engine, Pa_GetStreamTime(s));
-        if (src) feed(p, src);
-        Pa_Sleep(20);
-    }
-    Pa_CloseStream(s);
-    pa_stop_quietly();
-    return 1;
 }
 
 /* The longest a single pass through the model can take (every tap leaf's
@@ -514,7 +242,7 @@ int main(int argc, char **argv)
             adac_tool_version(TOOL);
             return 0;
         } else if (!strcmp(a, "--list-devices")) {
-            return list_devices();
+            return adac_audio_list_devices();
         } else if (!strcmp(a, "--ir") && more) {
             if (!adac_arg_long(TOOL, a, argv[++i], 1, 100000000, &ir_len)) return 2;
         } else if (!strcmp(a, "--out") && more) {
@@ -603,53 +331,41 @@ int main(int argc, char **argv)
         return rc;
     }
 
-    player p = {.engine = e, .n_in = ni, .n_out = no, .block = block, .in_bus = bus(ni, block),
-                .out_bus = bus(no, block), .frames_left = -1, .out_gain = 1.0};
-    p.frame_in = calloc((size_t)block * (ni ? ni : 1), sizeof *p.frame_in);
+    adac_player p;
+    if (!adac_player_init(&p, e, ni, no, block)) {
+        adac_tool_say(stderr, TOOL, "out of memory");
+        return 1;
+    }
     p.tail_max = (long long)(tail_s * g->fs);
     p.tail_auto = tail_auto;
     p.quiet_ratio = pow(10.0, TAIL_QUIET_DB / 20);
     p.quiet_window = (long long)fmax(0.1 * g->fs, longest_pass(g->root));
-    adac_sample_ring ring;
-    file_source src = {.channels = ni, .model_fs = g->fs, .chunk_frames = block};
+    adac_file_source src = {0};
     adac_resampler *to_file = NULL; /* the output back at the input file's rate */
     double out_rate = g->fs;
-    SNDFILE *in = NULL;
     if (in_path) {
-        int rate = 0;
-        in = open_input(in_path, ni, &rate);
-        src.file = in;
-        src.rate = rate;
-        if (in && fabs(rate - g->fs) > 0.5) {
-            if (!resample || rate * 8.0 < g->fs || rate > 8.0 * g->fs) {
-                adac_tool_say(stderr, TOOL,
-                              "%s is at %d Hz but the model is defined at %g Hz%s", in_path, rate, g->fs,
-                              resample ? ": more than a factor of 8 apart, not resampled" : " (--no-resample)");
-                sf_close(in);
-                in = NULL;
-            } else {
-                char rerr[256];
-                adac_tool_say(stderr, TOOL, "%s is at %d Hz: resampled to the model's %g Hz%s (libsoxr)", in_path,
-                              rate, g->fs, play ? "" : " and the output back");
-                if (!play && !(to_file = adac_resampler_create(g->fs, rate, no, rerr, sizeof rerr)))
+        int resampled = 0;
+        char rerr[256];
+        int ok = adac_file_source_open(&src, in_path, ni, g->fs, block, resample, &resampled);
+        if (ok && resampled) {
+            adac_tool_say(stderr, TOOL, "%s is at %d Hz: resampled to the model's %g Hz%s (libsoxr)", in_path,
+                          src.rate, g->fs, play ? "" : " and the output back");
+            if (!play) {
+                out_rate = src.rate;
+                if (!(to_file = adac_resampler_create(g->fs, src.rate, no, rerr, sizeof rerr))) {
                     adac_tool_say(stderr, TOOL, "%s", rerr);
-                if (!play) out_rate = rate;
-                if (!source_open_resampler(&src) || (!play && !to_file)) {
-                    sf_close(in);
-                    in = NULL;
+                    ok = 0;
                 }
             }
         }
-        src.converted_cap = (size_t)(block * (src.to_model ? adac_resampler_ratio(src.to_model) : 1.0)) + 256;
-        src.chunk = malloc((size_t)block * (ni ? ni : 1) * sizeof *src.chunk);
-        src.converted = malloc(src.converted_cap * (ni ? ni : 1) * sizeof *src.converted);
-        if (!in || !src.chunk || !src.converted ||
-            !adac_sample_ring_init(&ring, ni, (size_t)g->fs + src.converted_cap + block)) {
+        if (!ok) {
+            adac_file_source_close(&src);
+            adac_player_free(&p);
             adac_engine_free(e);
             adac_graph_free(g);
             return 1;
         }
-        p.source = &ring;
+        p.source = &src;
     }
     adac_control_input ci;
     adac_control_input_init(&ci, STDIN_FILENO);
@@ -662,23 +378,23 @@ int main(int argc, char **argv)
         if (!isnan(normalize_dbfs)) {
             /* A first run finds the peak; the engine is deterministic, so the
              * second, scaled run has the same samples and the same tail. */
-            player probe = p;
-            rc = run_blocks(&probe, &src, NULL, NULL, g->fs, 0, NULL) ? 0 : 1;
-            if (!rc && !(rc = rewind_source(&p, &src) ? 0 : 1)) {
+            rc = run_blocks(&p, NULL, NULL, g->fs, 0, NULL) ? 0 : 1;
+            double peak = p.peak;
+            if (!rc && !(rc = adac_file_source_rewind(&src) ? 0 : 1)) {
                 adac_engine_reset(e);
-                p.out_gain = probe.peak > 0 ? pow(10.0, normalize_dbfs / 20) / probe.peak : 1.0;
+                adac_player_restart(&p);
+                p.out_gain = peak > 0 ? pow(10.0, normalize_dbfs / 20) / peak : 1.0;
                 adac_tool_say(stderr, TOOL, "normalize: peak %.2f dBFS scaled by %.2f dB to %.2f dBFS",
-                              probe.peak > 0 ? 20 * log10(probe.peak) : -INFINITY, 20 * log10(p.out_gain),
-                              normalize_dbfs);
+                              peak > 0 ? 20 * log10(peak) : -INFINITY, 20 * log10(p.out_gain), normalize_dbfs);
             }
         }
-        if (!rc) rc = run_blocks(&p, &src, &w, to_file, g->fs, 0, NULL) ? 0 : 1;
+        if (!rc) rc = run_blocks(&p, &w, to_file, g->fs, 0, NULL) ? 0 : 1;
     } else if (!strcmp(backend, "null")) {
         if (!in_path) p.frames_left = (long long)((seconds > 0 ? seconds : 1.0) * g->fs);
-        rc = run_blocks(&p, in ? &src : NULL, writing ? &w : NULL, NULL, g->fs, 1, &ci) ? 0 : 1;
+        rc = run_blocks(&p, writing ? &w : NULL, NULL, g->fs, 1, &ci) ? 0 : 1;
     } else {
         if (seconds > 0 && !in_path) p.frames_left = (long long)(seconds * g->fs);
-        rc = run_portaudio(&p, in ? &src : NULL, model, g->fs, device, &ci) ? 0 : 1;
+        rc = adac_audio_play(&p, model, g->fs, device, &ci) ? 0 : 1;
     }
     if (writing && rc == 0) {
         if (!adac_wav_out_commit(&w, err, sizeof err)) {
@@ -695,15 +411,9 @@ int main(int argc, char **argv)
     if (p.clipped)
         adac_tool_say(stderr, TOOL, "warning: %lld output sample(s) above full scale (peak %.1f dBFS)", p.clipped,
                       20 * log10(p.peak));
-    if (in) {
-        sf_close(in);
-        adac_sample_ring_free(&ring);
-    }
-    free(src.chunk);
-    free(src.converted);
-    adac_resampler_free(src.to_model);
+    adac_file_source_close(&src);
     adac_resampler_free(to_file);
-    free(p.frame_in);
+    adac_player_free(&p);
     adac_engine_free(e);
     adac_graph_free(g);
     return rc;
