@@ -108,11 +108,11 @@ static int parse_kinds(const char *arg, bench_options *o)
     o->n_kinds = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (o->n_kinds == MAX_KINDS) {
-            fprintf(stderr, "adac-bench: at most %d kinds, each once\n", MAX_KINDS);
+            adac_tool_say(stderr, "adac-bench", "at most %d kinds, each once", MAX_KINDS);
             return 0;
         }
         if (!adac_bench_kind_parse(tok, &o->kinds[o->n_kinds])) {
-            fprintf(stderr, "adac-bench: unknown matrix kind '%s' (dense, householder, hadamard, diagonal)\n", tok);
+            adac_tool_say(stderr, "adac-bench", "unknown matrix kind '%s' (dense, householder, hadamard, diagonal)", tok);
             return 0;
         }
         o->n_kinds++;
@@ -208,7 +208,7 @@ static int pin_to_core(int cpu)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        fprintf(stderr, "adac-bench: cannot pin to core %d: %s\n", cpu, strerror(errno));
+        adac_tool_say(stderr, "adac-bench", "cannot pin to core %d: %s", cpu, strerror(errno));
         return -1;
     }
     return cpu;
@@ -227,7 +227,7 @@ static int save_model(const char *dir, int lines, adac_bench_kind kind, const ch
     char path[1024], err[ADAC_ERR_LEN];
     snprintf(path, sizeof path, "%s/fdn%d_%s.json", dir, lines, adac_bench_kind_name(kind));
     if (!adac_write_text_atomic(path, text, err, sizeof err)) {
-        fprintf(stderr, "adac-bench: %s\n", err);
+        adac_tool_say(stderr, "adac-bench", "%s", err);
         return 0;
     }
     return 1;
@@ -258,7 +258,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
     b->row = row;
     char *text = adac_bench_fdn_ir(lines, kind, o->fs, 1);
     if (!text) {
-        fprintf(stderr, "adac-bench: could not build the %d-line %s model\n", lines, adac_bench_kind_name(kind));
+        adac_tool_say(stderr, "adac-bench", "could not build the %d-line %s model", lines, adac_bench_kind_name(kind));
         return 0;
     }
     if (o->models_dir && !save_model(o->models_dir, lines, kind, text)) {
@@ -268,7 +268,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
     b->graph = adac_graph_load_string(text, err, sizeof err);
     free(text);
     if (!b->graph) {
-        fprintf(stderr, "adac-bench: benchmark model rejected: %s\n", err);
+        adac_tool_say(stderr, "adac-bench", "benchmark model rejected: %s", err);
         return 0;
     }
     b->row->lines = lines;
@@ -276,7 +276,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
     size_t heap0 = heap_in_use();
     b->engine = adac_engine_create(b->graph);
     if (!b->engine || !adac_engine_prepare(b->engine, o->block)) {
-        fprintf(stderr, "adac-bench: out of memory preparing the engine\n");
+        adac_tool_say(stderr, "adac-bench", "out of memory preparing the engine");
         subject_free(b);
         return 0;
     }
@@ -292,7 +292,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
             free(code);
         }
         if (!b->faust) {
-            fprintf(stderr, "adac-bench: %s\n", err);
+            adac_tool_say(stderr, "adac-bench", "%s", err);
             subject_free(b);
             return 0;
         }
@@ -459,7 +459,7 @@ static int plot(const char *json_path, const char *png_path)
     snprintf(cmd, sizeof cmd, "'%s' -m adac.bench_plot '%s' '%s'", python, json_path, png_path);
     int rc = system(cmd);
     if (rc != 0) {
-        fprintf(stderr, "adac-bench: plotting failed (%s); the figures are in %s\n", cmd, json_path);
+        adac_tool_say(stderr, "adac-bench", "plotting failed (%s); the figures are in %s", cmd, json_path);
         return 0;
     }
     return 1;
@@ -485,7 +485,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (!v) {
-            fprintf(stderr, "adac-bench: %s needs a value (see --help)\n", a);
+            adac_tool_say(stderr, "adac-bench", "%s needs a value (see --help)", a);
             return 2;
         }
         i++;
@@ -513,17 +513,17 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--save-models"))
             o.models_dir = v;
         else {
-            fprintf(stderr, "adac-bench: unknown option %s (see --help)\n", a);
+            adac_tool_say(stderr, "adac-bench", "unknown option %s (see --help)", a);
             return 2;
         }
         if (!ok) {
-            fprintf(stderr, "adac-bench: bad value '%s' for %s (see --help)\n", v, a);
+            adac_tool_say(stderr, "adac-bench", "bad value '%s' for %s (see --help)", v, a);
             return 2;
         }
     }
 
     if (o.models_dir && mkdir(o.models_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "adac-bench: cannot create %s: %s\n", o.models_dir, strerror(errno));
+        adac_tool_say(stderr, "adac-bench", "cannot create %s: %s", o.models_dir, strerror(errno));
         return 1;
     }
     int cpu = pin_to_core(o.cpu);
@@ -536,7 +536,7 @@ int main(int argc, char **argv)
     bench_row *rows = calloc((size_t)o.n_sizes * o.n_kinds, sizeof *rows);
     bench_subject *subjects = calloc((size_t)o.n_sizes * o.n_kinds, sizeof *subjects);
     if (!noise || !noise_f || !rows || !subjects) {
-        fprintf(stderr, "adac-bench: out of memory\n");
+        adac_tool_say(stderr, "adac-bench", "out of memory");
         return 1;
     }
     fill_noise(noise, total);
@@ -561,7 +561,7 @@ int main(int argc, char **argv)
             n_rows++;
         }
     if (!measure_rounds(&o, subjects, n_rows, &input)) {
-        fprintf(stderr, "adac-bench: out of memory\n");
+        adac_tool_say(stderr, "adac-bench", "out of memory");
         return 1;
     }
     if (isatty(STDERR_FILENO)) fprintf(stderr, "%60s\r", "");
@@ -600,7 +600,7 @@ int main(int argc, char **argv)
             json_out = tmp;
         }
         if (!json || !adac_write_text_atomic(json_out, json, err, sizeof err)) {
-            fprintf(stderr, "adac-bench: %s\n", json ? err : "out of memory");
+            adac_tool_say(stderr, "adac-bench", "%s", json ? err : "out of memory");
             ok = 0;
         } else if (o.json_path) {
             printf("\nwrote %s\n", o.json_path);

@@ -1,6 +1,7 @@
 #include "tool_model.h"
 
 #include "graph.h"
+#include "tool_args.h"
 
 #include <stdio.h>
 
@@ -10,12 +11,12 @@ adac_graph *adac_tool_load_model(const char *tool, const char *path, const char 
     char err[ADAC_ERR_LEN];
     adac_graph *g = adac_graph_load_file(path, err, sizeof err);
     if (!g) {
-        fprintf(stderr, "%s: %s: %s\n", tool, path, err);
+        adac_tool_say(stderr, tool, "%s: %s", path, err);
         *exit_code = 1;
         return NULL;
     }
     if (!adac_controls_parse(controls_json, g, controls, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", tool, err);
+        adac_tool_say(stderr, tool, "%s", err);
         adac_graph_free(g);
         *exit_code = 2;
         return NULL;
@@ -26,7 +27,7 @@ adac_graph *adac_tool_load_model(const char *tool, const char *path, const char 
 int adac_tool_operand(const char *tool, const char *arg, const char **first, const char **second)
 {
     if (arg[0] == '-') {
-        fprintf(stderr, "%s: unknown option or missing value: %s\n", tool, arg);
+        adac_tool_say(stderr, tool, "unknown option or missing value: %s", arg);
         return 0;
     }
     if (!*first) {
@@ -34,7 +35,7 @@ int adac_tool_operand(const char *tool, const char *arg, const char **first, con
     } else if (second && !*second) {
         *second = arg;
     } else {
-        fprintf(stderr, "%s: too many arguments (one model at a time): %s\n", tool, arg);
+        adac_tool_say(stderr, tool, "too many arguments (one model at a time): %s", arg);
         return 0;
     }
     return 1;
