@@ -105,12 +105,14 @@ typedef struct {
 static adac_norm_bound loop_bound(const element_list *l, double w0, double d, int square, double *peaks)
 {
     adac_norm_bound r = {1, 1};
+    double hi[l->n ? l->n : 1];
     for (int i = 0; i < l->n; i++) {
         adac_norm_bound b = cnode_bound(l->item[i], w0, d);
         if (peaks) peaks[i] = fmax(peaks[i], b.hi);
-        r.hi *= b.hi;
+        hi[i] = b.hi;
         r.lo *= b.lo;
     }
+    r.hi = cnode_chain_upper(l->item, l->n, hi, w0, d);
     if (!square) r.lo = 0;
     return r;
 }
@@ -445,20 +447,25 @@ cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const ad
     c.slack = opt->single_precision ? 1e-6 : 1e-12;
     c.lossless_tol = opt->single_precision ? 1e-5 : 1e-9;
 
-    /* rt60 at its worst position: the line gains 10^(-3 m / (fs T)) grow with T,
-     * and T = 0 is off (gain 1), so the worst is 0 when the range holds it, else max. */
+    /* rt60 at its worst position: the line gains 10^(-3 m / fs (1/T - 1/T0)) grow
+     * with T (past the loop's own T0, in decay mode, above 1), and T = 0 is off
+     * (gain 1). Each loop is certified at the larger of its gains at max and, when
+     * the range holds it, at 0; the smoothed slider only moves between positions. */
     int use_rt60 = controls && controls->ctl[ADAC_CTL_RT60].enabled;
     double worst_t = 0;
     double **scales = NULL;
     if (use_rt60) {
         const adac_control_setting *st = &controls->ctl[ADAC_CTL_RT60];
-        worst_t = st->min <= 0 ? 0 : st->max;
         scales = calloc(controls->n_rt60, sizeof *scales);
         for (int k = 0; k < controls->n_rt60; k++) {
             const adac_node *leaf = controls->rt60_leaf[k];
+            double inv_t0 = controls->rt60_inv_t0[k];
+            /* Every line of a loop is above 1 at max exactly when 1/max < 1/T0. */
+            double t = st->min <= 0 && 1.0 / st->max >= inv_t0 ? 0 : st->max;
+            if (t > worst_t) worst_t = t;
             scales[k] = malloc(leaf->n_entries * sizeof **scales);
             for (int i = 0; i < leaf->n_entries; i++)
-                scales[k][i] = adac_rt60_gain(adac_rt60_coeff(leaf->delay[i], g->fs), worst_t);
+                scales[k][i] = adac_rt60_gain(adac_rt60_coeff(leaf->delay[i], g->fs), t, inv_t0);
         }
     }
     cnode *root = cnode_build(g->root, opt->single_precision, use_rt60 ? controls->rt60_leaf : NULL,
@@ -492,13 +499,19 @@ cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const ad
             cJSON *range = cJSON_AddArrayToObject(rt, "range");
             cJSON_AddItemToArray(range, cJSON_CreateNumber(st->min));
             cJSON_AddItemToArray(range, cJSON_CreateNumber(st->max));
+            cJSON_AddStringToObject(rt, "mode", adac_rt60_mode_name(controls->rt60_mode));
+            cJSON *own = cJSON_AddArrayToObject(rt, "model_t60");
+            for (int k = 0; k < controls->n_rt60; k++)
+                cJSON_AddItemToArray(own, isfinite(controls->rt60_model_t60[k])
+                                              ? cJSON_CreateNumber(controls->rt60_model_t60[k])
+                                              : cJSON_CreateNull());
             cJSON_AddNumberToObject(rt, "certified_at", worst_t);
             cJSON_AddStringToObject(
                 rt, "covers",
                 worst_t == 0 ? "every position and any movement of the slider: at 0 (off) the loops are as trained, "
                                "and every other position only lowers the line gains"
                              : "every position in the range and any movement of the slider: the line gains grow "
-                               "with rt60, so the bound at max is the largest");
+                               "with rt60, so the bound at max (or at 0, off, where that is larger) is the largest");
             if (controls->omitted[0]) cJSON_AddStringToObject(rt, "not_reached", controls->omitted);
         }
         if (controls->ctl[ADAC_CTL_DRY_WET].enabled || controls->ctl[ADAC_CTL_PRE_DELAY].enabled)

@@ -150,14 +150,18 @@ cnode *cnode_build(const adac_node *n, int single, const adac_node *const *scale
     case ADAC_NODE_SERIES: {
         int constant = 1, square = 1;
         double hi = 1, lo = 1;
+        double *child_hi = malloc((size_t)n->n_children * sizeof *child_hi);
         for (int i = 0; i < n->n_children; i++) {
             const cnode *k = c->children[i];
             constant &= k->constant;
             square &= k->node->n_in == k->node->n_out;
             hi *= k->const_hi;
             lo *= k->const_lo;
+            if (child_hi) child_hi[i] = k->const_hi;
             c->phase_rate += k->phase_rate;
         }
+        if (constant && child_hi) hi = cnode_chain_upper((const cnode *const *)c->children, c->n_children, child_hi, M_PI / 2, M_PI / 2);
+        free(child_hi);
         if (constant) set_constant(c, hi, square ? lo : 0);
         break;
     }
@@ -241,6 +245,48 @@ static entry_bound leaf_entry(const cnode *c, int e, double w0, double d)
     return c->sos ? sos_entry(c, e, w0, d) : tap_entry(c, e, w0, d);
 }
 
+/* Per channel of a diagonal leaf (a parallel gain, delay, FIR or SOS bank), an
+ * upper bound on |T_ii(w)| over [w0 - d, w0 + d]; 0 for any other node. */
+static int diag_upper(const cnode *c, double w0, double d, double *out)
+{
+    const adac_node *n = c->node;
+    if (!is_parallel_leaf(n)) return 0;
+    for (int e = 0; e < n->n_entries; e++)
+        out[e] = n->type == ADAC_NODE_PARALLEL_GAIN ? fabs(c->matrix[e]) : leaf_entry(c, e, w0, d).u;
+    return 1;
+}
+
+double cnode_chain_upper(const cnode *const *items, int n_items, const double *hi, double w0, double d)
+{
+    int widest = 1;
+    for (int i = 0; i < n_items; i++)
+        if (items[i]->node->n_in > widest) widest = items[i]->node->n_in;
+    double *prod = malloc((size_t)widest * sizeof *prod), *one = malloc((size_t)widest * sizeof *one), total = 1;
+    int run = 0, ch = 0;
+    for (int i = 0; i <= n_items; i++) {
+        const cnode *k = i < n_items ? items[i] : NULL;
+        if (k && prod && one && diag_upper(k, w0, d, one)) {
+            if (!run) {
+                ch = k->node->n_in;
+                for (int e = 0; e < ch; e++) prod[e] = 1;
+                run = 1;
+            }
+            for (int e = 0; e < ch; e++) prod[e] *= one[e];
+            continue;
+        }
+        if (run) {
+            double m = 0;
+            for (int e = 0; e < ch; e++) m = fmax(m, prod[e]);
+            total *= m;
+            run = 0;
+        }
+        if (k) total *= hi[i];
+    }
+    free(prod);
+    free(one);
+    return total;
+}
+
 /* A matrix of frequency-dependent entries: sigma(T(w)) is within ||E||_F of
  * sigma(T(w0)) (Weyl), and never above sigma_max of the entrywise magnitude bounds. */
 static adac_norm_bound matrix_leaf_bound(const cnode *c, double w0, double d)
@@ -291,13 +337,17 @@ adac_norm_bound cnode_bound(const cnode *c, double w0, double d)
         return matrix_leaf_bound(c, w0, d);
     case ADAC_NODE_SERIES: {
         int square = 1;
+        double *hi = malloc((size_t)c->n_children * sizeof *hi);
         r = (adac_norm_bound){1, 1};
         for (int i = 0; i < c->n_children; i++) {
             adac_norm_bound b = cnode_bound(c->children[i], w0, d);
+            if (hi) hi[i] = b.hi;
             r.hi *= b.hi;
             r.lo *= b.lo;
             square &= c->children[i]->node->n_in == c->children[i]->node->n_out;
         }
+        if (hi) r.hi = cnode_chain_upper((const cnode *const *)c->children, c->n_children, hi, w0, d);
+        free(hi);
         if (!square) r.lo = 0;
         return r;
     }

@@ -175,13 +175,16 @@ static int is_matrix_leaf(const adac_node *n)
 /* rt60: each line's input scaled by its smoothed decay gain (controls.h). */
 static void emit_rt60_gains(adac_strbuf *s, const adac_node *n, const adac_controls *ctl)
 {
+    double inv_t0 = ctl->rt60_inv_t0[adac_controls_rt60_index(ctl, n)];
     adac_strbuf_printf(s, "(");
     for (int i = 0; i < n->n_entries; i++) {
         double coeff = adac_rt60_coeff(n->delay[i], ctl->fs);
         adac_strbuf_printf(s, "%s*(adac_rt60_gain(", i ? ", " : "");
         adac_strbuf_number(s, coeff);
         adac_strbuf_printf(s, ", ");
-        adac_strbuf_number(s, adac_rt60_gain(coeff, ctl->ctl[ADAC_CTL_RT60].init));
+        adac_strbuf_number(s, inv_t0);
+        adac_strbuf_printf(s, ", ");
+        adac_strbuf_number(s, adac_rt60_gain(coeff, ctl->ctl[ADAC_CTL_RT60].init, inv_t0));
         adac_strbuf_printf(s, "))");
     }
     adac_strbuf_printf(s, ") : ");
@@ -215,12 +218,16 @@ static void emit_control_definitions(adac_strbuf *s, const adac_controls *c)
     const adac_control_setting *rt60 = &c->ctl[ADAC_CTL_RT60], *dw = &c->ctl[ADAC_CTL_DRY_WET],
                                *pre = &c->ctl[ADAC_CTL_PRE_DELAY];
     if (rt60->enabled) {
-        adac_strbuf_printf(s, "// rt60 (0: off): a line of m samples is scaled by 10^(-3 m / (fs rt60)).\n"
-                              "adac_rt60 = ");
+        adac_strbuf_printf(s, "// rt60 (0: off), %s mode: a line of m samples is scaled by\n"
+                              "// 10^(-3 m / fs * (1 / rt60 - 1 / T0)), T0 %s.\n"
+                              "adac_rt60 = ",
+                           adac_rt60_mode_name(c->rt60_mode),
+                           c->rt60_mode == ADAC_RT60_DECAY ? "the loop's own mid-band T60 (0 for lossless)"
+                                                           : "infinite (1 / T0 = 0)");
         emit_slider(s, ADAC_CTL_RT60, rt60);
         adac_strbuf_printf(s, ";\n"
-                              "adac_rt60_gain(coeff, init) = select2(adac_rt60 > 0, 1.0,\n"
-                              "  pow(10.0, coeff / max(adac_rt60, 1e-09))) : adac_smooth(init);\n");
+                              "adac_rt60_gain(coeff, inv_t0, init) = select2(adac_rt60 > 0, 1.0,\n"
+                              "  pow(10.0, coeff * (1.0 / max(adac_rt60, 1e-09) - inv_t0))) : adac_smooth(init);\n");
         if (c->omitted[0]) adac_strbuf_printf(s, "// rt60 does not reach the loop(s) at %s.\n", c->omitted);
     }
     if (dw->enabled) {

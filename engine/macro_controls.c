@@ -20,7 +20,8 @@ static void retarget(adac_macro *m, adac_control_id id, double t)
     case ADAC_CTL_RT60:
         for (int k = 0; k < c->n_rt60; k++)
             for (int i = 0; i < m->rt60[k].n; i++)
-                m->rt60[k].line[i].diff = adac_rt60_gain(m->rt60[k].coeff[i], t) - m->rt60[k].line[i].init;
+                m->rt60[k].line[i].diff =
+                    adac_rt60_gain(m->rt60[k].coeff[i], t, m->rt60[k].inv_t0) - m->rt60[k].line[i].init;
         break;
     case ADAC_CTL_DRY_WET:
         m->dry_wet.diff = t - m->dry_wet.init;
@@ -38,6 +39,7 @@ int adac_macro_init(adac_macro *m, const adac_controls *spec, int n_in, int slic
     memset(m, 0, sizeof *m);
     m->spec = *spec;
     m->spec.rt60_leaf = NULL;
+    m->spec.rt60_inv_t0 = m->spec.rt60_model_t60 = NULL; /* kept per loop in m->rt60 */
     m->spec.n_rt60 = 0;
     m->n_in = n_in;
     for (int id = 0; id < ADAC_CTL_COUNT; id++) {
@@ -54,12 +56,13 @@ int adac_macro_init(adac_macro *m, const adac_controls *spec, int n_in, int slic
             adac_rt60_lines *l = &m->rt60[k];
             m->spec.rt60_leaf[k] = leaf;
             l->n = leaf->n_entries;
+            l->inv_t0 = spec->rt60_inv_t0[k];
             l->coeff = malloc(l->n * sizeof *l->coeff);
             l->line = calloc(l->n, sizeof *l->line);
             if (!l->coeff || !l->line) return 0;
             for (int i = 0; i < l->n; i++) {
                 l->coeff[i] = adac_rt60_coeff(leaf->delay[i], spec->fs);
-                l->line[i].init = adac_rt60_gain(l->coeff[i], spec->ctl[ADAC_CTL_RT60].init);
+                l->line[i].init = adac_rt60_gain(l->coeff[i], spec->ctl[ADAC_CTL_RT60].init, l->inv_t0);
             }
         }
     }

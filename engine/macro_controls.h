@@ -19,6 +19,7 @@ typedef struct {
 typedef struct {
     int n;
     double *coeff; /* -3 m / fs per line */
+    double inv_t0; /* 1 / the loop's own T60 in decay mode, else 0 (controls.h) */
     adac_smoother *line;
 } adac_rt60_lines;
 

@@ -1,6 +1,7 @@
 #include "controls.h"
 
 #include "json_doc.h"
+#include "loop_decay.h"
 #include "text_escape.h"
 
 #include <cjson/cJSON.h>
@@ -44,9 +45,14 @@ double adac_rt60_coeff(double delay_samples, double fs)
     return -3.0 * delay_samples / fs;
 }
 
-double adac_rt60_gain(double coeff, double rt60)
+double adac_rt60_gain(double coeff, double rt60, double inv_t0)
 {
-    return rt60 > 0 ? pow(10.0, coeff / fmax(rt60, 1e-9)) : 1.0;
+    return rt60 > 0 ? pow(10.0, coeff * (1.0 / fmax(rt60, 1e-9) - inv_t0)) : 1.0;
+}
+
+const char *adac_rt60_mode_name(adac_rt60_mode mode)
+{
+    return mode == ADAC_RT60_HOMOGENEOUS ? "homogeneous" : "decay";
 }
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -88,6 +94,22 @@ static int find_rt60_leaves(const adac_node *n, adac_controls *c, int *n_loops)
             const adac_node **grown = realloc(c->rt60_leaf, (c->n_rt60 + 1) * sizeof *grown);
             if (!grown) return 0;
             c->rt60_leaf = grown;
+            double *inv = realloc(c->rt60_inv_t0, (c->n_rt60 + 1) * sizeof *inv);
+            if (!inv) return 0;
+            c->rt60_inv_t0 = inv;
+            double *t60 = realloc(c->rt60_model_t60, (c->n_rt60 + 1) * sizeof *t60);
+            if (!t60) return 0;
+            c->rt60_model_t60 = t60;
+            /* The loop's own decay (decay mode moves it to the slider's value);
+             * a loop whose response cannot be evaluated counts as lossless. */
+            adac_loop_decay d = {INFINITY, -INFINITY};
+            adac_loop_decay_measure(n, lines, c->fs, &d);
+            t60[c->n_rt60] = d.t60;
+            inv[c->n_rt60] = c->rt60_mode == ADAC_RT60_DECAY && isfinite(d.t60) ? 1.0 / d.t60 : 0.0;
+            /* The longest rt60 that keeps x = 1/rt60 - 1/T0 at or above x_min. */
+            double floor_inv = inv[c->n_rt60] + d.x_min;
+            if (c->rt60_mode == ADAC_RT60_DECAY && floor_inv > 0)
+                c->rt60_longest = fmin(c->rt60_longest, 1.0 / floor_inv);
             c->rt60_leaf[c->n_rt60++] = lines;
         } else {
             note_omitted(c, n);
@@ -98,7 +120,8 @@ static int find_rt60_leaves(const adac_node *n, adac_controls *c, int *n_loops)
     return 1;
 }
 
-static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting *s, char *err, size_t len)
+static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting *s, adac_controls *c, char *err,
+                        size_t len)
 {
     const char *name = control_names[id];
     *s = control_defaults[id];
@@ -110,6 +133,17 @@ static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting
         return fail(err, len, "controls.%s: expected true, false or an object of init/min/max/step", name);
     int init_given = 0;
     for (const cJSON *f = v->child; f; f = f->next) {
+        if (id == ADAC_CTL_RT60 && !strcmp(f->string, "mode")) {
+            if (cJSON_IsString(f) && !strcmp(f->valuestring, "decay"))
+                c->rt60_mode = ADAC_RT60_DECAY;
+            else if (cJSON_IsString(f) && !strcmp(f->valuestring, "homogeneous"))
+                c->rt60_mode = ADAC_RT60_HOMOGENEOUS;
+            else
+                return fail(err, len, "controls.rt60.mode: expected \"decay\" (the slider sets the decay heard) or "
+                                      "\"homogeneous\" (a homogeneous decay added to the model's)");
+            continue;
+        }
+        if (!strcmp(f->string, "max")) c->max_given[id] = 1;
         double *slot = !strcmp(f->string, "init") ? &s->init
                        : !strcmp(f->string, "min") ? &s->min
                        : !strcmp(f->string, "max") ? &s->max
@@ -133,6 +167,26 @@ static int read_setting(const cJSON *v, adac_control_id id, adac_control_setting
         return fail(err, len, "controls.%s.init: %g is outside [%g, %g]", name, s->init, s->min, s->max);
     if (!(s->step > 0) || s->step > s->max - s->min)
         return fail(err, len, "controls.%s.step: %g must be positive and at most max - min", name, s->step);
+    return 1;
+}
+
+/* Decay mode: the slider stops where a longer decay would make some loop grow
+ * (a line gain above what keeps its slowest frequency decaying), with a 2 %
+ * margin. A default range is shortened to that; a range asked for beyond it is
+ * refused. */
+static int limit_rt60_range(adac_controls *c, char *err, size_t err_len)
+{
+    adac_control_setting *s = &c->ctl[ADAC_CTL_RT60];
+    if (c->rt60_mode != ADAC_RT60_DECAY || !isfinite(c->rt60_longest)) return 1;
+    double longest = floor(c->rt60_longest * 0.98 * 100) / 100;
+    if (s->max <= longest) return 1;
+    if (c->max_given[ADAC_CTL_RT60] || longest <= s->min || s->init > longest)
+        return fail(err, err_len,
+                    "controls.rt60.max: %g s is longer than this model can decay in decay mode: past %g s a loop "
+                    "would grow where it decays slowest (set max to at most %g, or use \"mode\": \"homogeneous\")",
+                    s->max, longest, longest);
+    s->max = longest;
+    if (s->step > s->max - s->min) s->step = (s->max - s->min) / 100;
     return 1;
 }
 
@@ -161,7 +215,7 @@ int adac_controls_parse(const char *json, const adac_graph *g, adac_controls *c,
                       adac_escape_terminal(v->string, shown, sizeof shown));
             break;
         }
-        ok = read_setting(v, (adac_control_id)id, &c->ctl[id], err, err_len);
+        ok = read_setting(v, (adac_control_id)id, &c->ctl[id], c, err, err_len);
     }
     if (!ok) goto done;
     const adac_node *root = g->root;
@@ -179,6 +233,7 @@ int adac_controls_parse(const char *json, const adac_graph *g, adac_controls *c,
     c->pre_delay_max = (int)ceil(c->ctl[ADAC_CTL_PRE_DELAY].max * c->fs_per_ms);
     if (c->ctl[ADAC_CTL_RT60].enabled) {
         int n_loops = 0;
+        c->rt60_longest = INFINITY;
         if (!find_rt60_leaves(root, c, &n_loops)) {
             ok = fail(err, err_len, "controls.rt60: out of memory");
         } else if (n_loops == 0) {
@@ -189,6 +244,8 @@ int adac_controls_parse(const char *json, const adac_graph *g, adac_controls *c,
                       "controls.rt60: no loop starts its feedforward path with a parallel delay (one line per "
                       "channel) for rt60 to scale: %s (drop rt60)",
                       c->omitted);
+        } else {
+            ok = limit_rt60_range(c, err, err_len);
         }
     }
 done:
@@ -200,6 +257,9 @@ done:
 void adac_controls_free(adac_controls *c)
 {
     free(c->rt60_leaf);
+    free(c->rt60_inv_t0);
+    free(c->rt60_model_t60);
+    c->rt60_inv_t0 = c->rt60_model_t60 = NULL;
     c->rt60_leaf = NULL;
     c->n_rt60 = 0;
 }

@@ -5,9 +5,14 @@
  * The engine, the FAUST emitter and the certificate all take the result.
  *
  *   rt60      seconds; each line of a loop's head delay (m samples) is scaled by
- *             10^(-3 m / (fs rt60)) before it enters the line, which gives every
- *             loop path a homogeneous decay. 0 (the default) is off: the model as
- *             trained.
+ *             10^(-3 m / fs * (1 / rt60 - 1 / T0)) before it enters the line. In
+ *             "decay" mode (the default) T0 is the loop's own mid-band T60
+ *             (loop_decay.h): the listener hears the slider's value in the mid
+ *             band, shorter or longer than the model's, the shape of its
+ *             frequency-dependent decay kept, and the range stops where a longer
+ *             decay would make the loop grow. In "homogeneous" mode 1 / T0 = 0:
+ *             a homogeneous decay of rt60 adds to the model's own absorption.
+ *             0 (the default position) is off: the model as trained.
  *   dry_wet   0..1; out = dry (1 - w) + wet w. 1 (the default) is all wet.
  *   pre_delay milliseconds of delay before the model (the wet path), linearly
  *             interpolated. 0 (the default) is none.
@@ -27,13 +32,20 @@ typedef struct {
     double init, min, max, step;
 } adac_control_setting;
 
+typedef enum { ADAC_RT60_DECAY, ADAC_RT60_HOMOGENEOUS } adac_rt60_mode;
+
 typedef struct {
     adac_control_setting ctl[ADAC_CTL_COUNT];
+    adac_rt60_mode rt60_mode;
     double smooth_pole, smooth_gain; /* p and 1 - p of y = (1 - p) x + p y' */
     double fs, fs_per_ms;
     int pre_delay_max;       /* samples: the largest integer part of the pre-delay */
     int n_rt60;              /* loops whose head delay takes the rt60 decay */
     const adac_node **rt60_leaf;
+    double *rt60_inv_t0;     /* per loop: 1 / T0 (0 in homogeneous mode and for a lossless loop) */
+    double *rt60_model_t60;  /* per loop: its own mid-band T60, s (INFINITY: lossless) */
+    double rt60_longest;     /* decay mode: the longest rt60 every loop takes (INFINITY: any) */
+    int max_given[ADAC_CTL_COUNT]; /* the request set the control's max */
     char omitted[512];       /* loops rt60 cannot reach, said in reports; "" if none */
 } adac_controls;
 
@@ -54,8 +66,10 @@ int adac_control_find(const char *name);           /* -1 when unknown */
 int adac_controls_rt60_index(const adac_controls *c, const adac_node *leaf);
 
 /* rt60 line gain: coeff = -3 m / fs for a line of m samples; gain for rt60 seconds
- * (1 when rt60 <= 0, i.e. off). The FAUST emitter writes the same expression. */
+ * in a loop of 1 / T0 = inv_t0 (1 when rt60 <= 0, i.e. off). The FAUST emitter
+ * writes the same expression. */
 double adac_rt60_coeff(double delay_samples, double fs);
-double adac_rt60_gain(double coeff, double rt60);
+double adac_rt60_gain(double coeff, double rt60, double inv_t0);
+const char *adac_rt60_mode_name(adac_rt60_mode mode);
 
 #endif
