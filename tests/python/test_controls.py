@@ -44,7 +44,8 @@ def test_neutral_controls_are_sample_identical(reverb):
 @pytest.mark.parametrize("controls,values", [
     (ALL, {"rt60": 0.7, "dry_wet": 0.35, "pre_delay": 12.34}),       # sliders moving from neutral
     ({"rt60": {"init": 1.5}, "dry_wet": {"init": 0.6}, "pre_delay": {"init": 3.3}}, None),  # resting
-    ({"rt60": {"init": 3, "min": 0.5, "max": 8}, "pre_delay": {"init": 40, "max": 50}}, {"rt60": 0.5, "pre_delay": 7}),
+    ({"rt60": {"init": 3, "min": 0.5, "max": 6}, "pre_delay": {"init": 40, "max": 50}}, {"rt60": 0.5, "pre_delay": 7}),
+    ({"rt60": {"mode": "homogeneous", "init": 3, "min": 0.5, "max": 8}}, {"rt60": 0.5}),
 ])
 def test_engine_and_faust_agree_with_controls_moved(reverb, controls, values):
     n = 24000
@@ -134,7 +135,75 @@ def test_cli_set_and_live_changes(tmp_path, reverb):
     assert r.returncode == 0, r.stderr
     assert "rt60 -> 1.25" in r.stderr
     assert "no control 'pre_delay' in this run" in r.stderr
-    assert "rt60 -> 20" in r.stderr and "clamped" in r.stderr
+    # clamped to the top of the range: in decay mode, where this model stops decaying
+    top = adac.certify(reverb, controls={"rt60": True})["controls"]["rt60"]["range"][1]
+    assert 1 < top < 20 and f"rt60 -> {top:g} at" in r.stderr and "clamped" in r.stderr
     r = subprocess.run([BIN / "adac-run", model, "--ir", "10", "--out", tmp_path / "x.wav", "--set", "rt60"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "expected NAME=NUMBER" in r.stderr
+
+
+# -- rt60 decay mode: the slider sets the decay the listener hears --------------
+
+def lossy_fdn(absorb):
+    """A 16-line FDN trained to a 1.2 s decay: homogeneous gains, or a biquad per
+    line (a frequency-dependent decay)."""
+    return adac.flamo_to_json(fdn(n=16, t60=1.2, absorb=absorb, nfft=2**15, seed=3), fs=FS)
+
+
+@pytest.mark.parametrize("absorb,tolerance", [("gain", 0.02), ("sos", 0.12)])
+def test_rt60_decay_mode_sets_the_decay_heard_on_a_lossy_model(absorb, tolerance):
+    config = lossy_fdn(absorb)
+    cert = adac.certify(config, controls={"rt60": True})
+    rt = cert["controls"]["rt60"]
+    assert rt["mode"] == "decay" and abs(rt["model_t60"][0] - 1.2) < 0.1
+    # The whole default range is certified: the line gains at its top are the largest.
+    assert cert["verdict"] == "certified-stable" and rt["certified_at"] == rt["range"][1]
+    for t in (0.5, 1.0, 3.0, 5.0):
+        controls = {"rt60": {"init": t}}
+        n = int(FS * (t + 1.5))
+        eng = adac.render_engine(config, n, controls=controls)
+        heard = schroeder_t60(eng[:, 0, 0], FS)
+        # Mid-band T60 is what the slider sets; a frequency-dependent decay measured
+        # broadband lands near it, a homogeneous one on it.
+        assert abs(heard / t - 1) <= tolerance, (absorb, t, heard)
+        fst = adac.render_faust(adac.json_to_faust(config, controls=controls), n, fs=FS)
+        assert error_db(eng, fst).max() <= -120
+
+
+def test_rt60_homogeneous_mode_adds_to_the_models_decay():
+    config = lossy_fdn("gain")
+    heard = []
+    for t in (1.0, 3.0, 10.0):
+        controls = {"rt60": {"init": t, "mode": "homogeneous"}}
+        eng = adac.render_engine(config, int(FS * 3), controls=controls)
+        heard.append(schroeder_t60(eng[:, 0, 0], FS))
+    # 1/T = 1/1.2 + 1/rt60: always shorter than the model's own 1.2 s.
+    for t, h in zip((1.0, 3.0, 10.0), heard):
+        assert abs(h - 1 / (1 / 1.2 + 1 / t)) < 0.05 * h, (t, h)
+
+
+def test_rt60_decay_mode_range_stops_where_a_loop_would_grow():
+    """A loop whose low band decays much slower than its mid band: a long mid-band
+    T60 would make the low band grow, so the range stops short of it, and a max
+    asked for beyond it is refused (homogeneous mode has no such limit)."""
+    delays = [401, 503, 601, 701]
+    n = len(delays)
+    a = np.linalg.qr(np.random.default_rng(1).standard_normal((n, n)))[0]
+    # One-pole lowpass per line: 0.999 at DC, about 0.93 at 1 kHz.
+    pole = 0.9
+    sos = np.zeros((1, 6, n))
+    sos[0, 0, :], sos[0, 3, :], sos[0, 4, :] = 0.999 * (1 - pole), 1, -pole
+    config = adac.dss_to_json(a, np.ones((n, 1)) / 2, np.ones((1, n)) / 2, np.zeros((1, 1)), delays, FS,
+                              absorption=sos)
+    rt = adac.certify(config, controls={"rt60": True})["controls"]["rt60"]
+    assert rt["range"][1] < 20
+    assert adac.certify(config, controls={"rt60": True})["verdict"] == "certified-stable"
+    with pytest.raises(adac.IRError, match=r"controls.rt60.max: 20 s is longer than this model can decay"):
+        adac.json_to_faust(config, controls={"rt60": {"max": 20}})
+    assert adac.json_to_faust(config, controls={"rt60": {"max": 20, "mode": "homogeneous"}})
+
+
+def test_rt60_mode_errors():
+    with pytest.raises(adac.IRError, match="controls.rt60.mode: expected \"decay\""):
+        adac.json_to_faust(lossy_fdn("gain"), controls={"rt60": {"mode": "loud"}})
