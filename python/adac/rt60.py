@@ -134,13 +134,13 @@ def main(argv=None) -> int:
                         [s.min() * 0.9 * 1.05, s.max() * 1.1 * 1.05], color="0.9", label="±5 %")
         for (lossy, mode), marker in zip(SERIES, ("o", "s", "^")):
             part = [r for r in rows if r["mode"] == mode and (r["model"] == "lossy") == lossy]
-            label = f"{'lossy (1.0 s mid-band)' if lossy else 'lossless'}, {mode}"
+            label = f"{'lossy (own mid-band T60 1.09 s)' if lossy else 'lossless'}, {mode}"
             ax.plot([r["set"] for r in part], [r["engine"] for r in part], marker, mfc="none", label=label + ": engine")
             ax.plot([r["set"] for r in part], [r["faust"] for r in part], "x", color="k", ms=4)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("rt60 slider (s)")
-        ax.set_ylabel("heard T60, Schroeder T30 (s): broadband / lossy 1 kHz octave")
+        ax.set_ylabel("heard T60 (s), Schroeder T30\n(lossy: 1 kHz octave)")
         ax.set_title("rt60 control, 16-line FDN (x: FAUST)")
         ax.legend(fontsize=8)
         fig.tight_layout()
