@@ -267,3 +267,18 @@ def test_input_at_another_rate_is_resampled_to_the_model_and_back(tmp_path):
     assert 20 * np.log10(np.abs(y - want).max() / np.abs(want).max()) < -100
     r = run("adac-run", model, "--in", tmp_path / "x.wav", "--out", tmp_path / "z.wav", "--no-resample")
     assert r.returncode == 1 and "--no-resample" in r.stderr and not (tmp_path / "z.wav").exists()
+
+
+def test_null_backend_writes_what_it_played(tmp_path):
+    fdn8 = ROOT / "examples" / "fdn8.json"
+    x = np.zeros(4800, dtype=np.float32)
+    x[0] = 1
+    sf.write(tmp_path / "x.wav", x, FS, subtype="FLOAT")
+    r = run("adac-run", fdn8, "--play", "--backend", "null", "--in", tmp_path / "x.wav", "--out",
+            tmp_path / "played.wav", "--tail", 0.25)
+    assert r.returncode == 0, r.stderr
+    played, fs = sf.read(tmp_path / "played.wav")
+    assert fs == FS and len(played) == 4800 + FS // 4
+    np.testing.assert_allclose(played, adac.render_engine(fdn8, len(played))[:, 0, 0], atol=1e-6)
+    r = run("adac-run", fdn8, "--play", "--out", tmp_path / "p.wav")
+    assert r.returncode == 2 and "--backend null only" in r.stderr
