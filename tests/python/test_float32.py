@@ -65,8 +65,14 @@ def test_float32_householder_fdn_keeps_its_fast_form_and_controls():
 
 
 # Modules whose construction-time state is not a parameter have no float64
-# reference of this kind (float32_twins.py); they are compiled and checked for a
-# round trip, FAUST against the engine, and a certificate, below.
+# reference of this kind (float32_twins.py). They are compared with FLAMO's own
+# float32 evaluation instead, whose rounding sets the tolerance: FLAMO computes a
+# float32 model's response in complex64, each bin through about 20 float32
+# roundings (the cascaded sections and the 14 stages of a 2^14-point FFT), about
+# 20 * 2^-24 = 1.2e-6 relative (-98 dB); -85 dB leaves a factor 4.5 for the
+# roundings adding up over the iFFT. Measured: -90.4 dB (parallelGEQ alone) to
+# -133.7 dB (VelvetNoiseMatrix alone).
+FLAMO_FLOAT32_TOL_DB = -85.0
 NO_REFERENCE = {"GEQ", "parallelGEQ", "AccurateGEQ", "parallelAccurateGEQ", "ScatteringMatrix",
                 "VelvetNoiseMatrix"}
 MODULE_CASES = [(n, w) for n in sorted(set(test_modules.MODULES) - NO_REFERENCE) for w in ("alone", "in_loop")]
@@ -91,6 +97,13 @@ def test_module_float32_twin(name, where):
 def test_module_without_reference_compiles_at_float32(name):
     with float32_twins.built_in(torch.float32):
         model = test_modules.in_loop(name)
+        alone = test_modules.shell(test_modules.build(name), test_modules.NFFT)
+    for m in (model, alone):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cfg = adac.flamo_to_json(m, fs=FS, name=name)
+        err = error_db(adac.flamo_impulse_response(m, fs=FS), adac.render_engine(cfg, test_modules.NFFT)).max()
+        assert err <= FLAMO_FLOAT32_TOL_DB, f"{name}: engine vs FLAMO float32 {err:.1f} dB"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         config = adac.flamo_to_json(model, fs=FS, name=name)
@@ -106,6 +119,8 @@ def test_module_without_reference_compiles_at_float32(name):
 
 @pytest.mark.parametrize("name", sorted(set(flamo_example_networks.EXAMPLES) - {"geq_fdn", "accurate_geq_fdn"}))
 def test_example_network_float32_twin(name):
+    """The GEQ examples make their design tables at construction (see
+    NO_REFERENCE): their float32 builds are compiled, run and certified below."""
     holder = {}
 
     def builder():
@@ -119,3 +134,21 @@ def test_example_network_float32_twin(name):
     assert err <= TOL_DB, f"{name}: engine vs reference {err:.1f}"
     verdict = adac.certify(config, precision="double")["verdict"]
     assert verdict == ("marginally-stable" if name == "colorless_fdn" else "certified-stable"), name
+
+
+@pytest.mark.parametrize("name", ["geq_fdn", "accurate_geq_fdn"])
+def test_example_network_float32_geq_compiles(name):
+    with float32_twins.built_in(torch.float32):
+        model, alias_decay_db = flamo_example_networks.EXAMPLES[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        config = adac.flamo_to_json(model, fs=FS, name=name)
+    assert config["flamo"]["dtype"] == "float32"
+    # Against FLAMO's own float32 evaluation these long loops measure about -68 dB:
+    # FLAMO's float32 rounding, amplified by a loop that rings for seconds, which
+    # the -85 dB derivation above does not cover. What is held here: it compiles,
+    # FAUST computes what the engine does, and the certificate decides.
+    eng = adac.render_engine(config, EXAMPLE_NFFT)
+    faust = adac.render_faust(adac.json_to_faust(config), EXAMPLE_NFFT, fs=FS)
+    assert error_db(eng, faust).max() <= TOL_DB
+    assert adac.certify(config, precision="double")["verdict"] == "certified-stable"
