@@ -7,10 +7,10 @@ delay modules' parameters: float32 cannot hold most delays exactly in seconds, a
 the compiler reads a delay that float32 rounding moved off an integer (by at most
 64 float32 ulps) as that integer, which the float64 build holds exactly.
 
-Not covered by this reference: modules whose construction makes state that is not
-a parameter, in the module's dtype (GEQ and AccurateGEQ design tables, the random
-taps of ScatteringMatrix and VelvetNoiseMatrix): a float64 build of them is not
-the float32 model with its parameters evaluated in float64."""
+State a module makes at construction in its dtype (GEQ centre frequencies and
+design tables: buffers and tensor attributes) is copied from the twin too. Not
+covered: ScatteringMatrix and VelvetNoiseMatrix, whose random sparse structure is
+drawn differently by a float64 build (it even has another number of taps)."""
 from __future__ import annotations
 
 import contextlib
@@ -55,4 +55,17 @@ def twin(builder):
             for p32, p64 in zip(a.parameters(recurse=False), b.parameters(recurse=False)):
                 assert p32.dtype == torch.float32, type(a).__name__
                 p64.copy_(p32.double())
+            # State made at construction in the module's dtype (GEQ centre
+            # frequencies, design tables): the twin's, in float64.
+            for (_, b32), (_, b64) in zip(a.named_buffers(recurse=False), b.named_buffers(recurse=False)):
+                b64.data = _as_float64(b32).clone()
+            for key, value in vars(a).items():
+                if isinstance(value, torch.Tensor) and not isinstance(value, torch.nn.Parameter) and key in vars(b):
+                    setattr(b, key, _as_float64(value))
     return m32, m64
+
+
+def _as_float64(t):
+    if t.is_complex():
+        return t.to(torch.complex128)
+    return t.double() if t.is_floating_point() else t
