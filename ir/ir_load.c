@@ -7,7 +7,6 @@
 #include "text_escape.h"
 
 #include <cjson/cJSON.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -314,17 +313,20 @@ static int build_fir_taps(adac_node *n, const double *coef, int len)
     return 1;
 }
 
-/* One entry of a filter block, with its JSON path. */
+/* One entry of a filter block: its JSON value and where it sits. */
 typedef struct {
     const cJSON *item;
-    char *path;
+    int row, col; /* col < 0: a parallel block's entry, [row] */
 } entry_ref;
 
-static void free_entries(entry_ref *ent, size_t n)
+/* The entry's JSON path, made when it is read (errors name it). */
+static const char *entry_path(const char *block, const entry_ref *e, char *buf, size_t len)
 {
-    if (!ent) return;
-    for (size_t e = 0; e < n; e++) free(ent[e].path);
-    free(ent);
+    if (e->col < 0)
+        snprintf(buf, len, "%s[%d]", block, e->row);
+    else
+        snprintf(buf, len, "%s[%d][%d]", block, e->row, e->col);
+    return buf;
 }
 
 /* The entries of a filter block in entry order: [out][in][...] for a matrix
@@ -356,38 +358,27 @@ static entry_ref *collect_entries(load_ctx *c, const cJSON *s, const char *p, in
         fail(c, p, "out of memory");
         return NULL;
     }
-    size_t e = 0, i = 0;
+    size_t e = 0;
+    int i = 0;
     for (const cJSON *row = s->child; row; row = row->next, i++) {
-        char q[640];
-        snprintf(q, sizeof q, "%s[%zu]", p, i);
         if (!matrix) {
-            ent[e].item = row;
-            ent[e++].path = dup_str(q);
+            ent[e++] = (entry_ref){row, i, -1};
             continue;
         }
         size_t got = cJSON_IsArray(row) ? (size_t)cJSON_GetArraySize(row) : 0;
         if (got != k) {
+            char q[640];
+            snprintf(q, sizeof q, "%s[%d]", p, i);
             if (cJSON_IsArray(row))
-                fail(c, p, "row %zu has %zu entries, expected %zu", i, got, k);
+                fail(c, p, "row %d has %zu entries, expected %zu", i, got, k);
             else
                 fail(c, q, "expected an array of %zu entries", k);
-            free_entries(ent, e);
+            free(ent);
             return NULL;
         }
-        size_t j = 0;
-        for (const cJSON *item = row->child; item; item = item->next, j++) {
-            char q2[700];
-            snprintf(q2, sizeof q2, "%s[%zu]", q, j);
-            ent[e].item = item;
-            ent[e++].path = dup_str(q2);
-        }
+        int j = 0;
+        for (const cJSON *item = row->child; item; item = item->next, j++) ent[e++] = (entry_ref){item, i, j};
     }
-    for (size_t t = 0; t < e; t++)
-        if (!ent[t].path) {
-            fail(c, p, "out of memory");
-            free_entries(ent, e);
-            return NULL;
-        }
     *rows = (int)r;
     *cols = (int)k;
     return ent;
@@ -405,7 +396,7 @@ static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k
     *k = n;
     int s = 0;
     for (const cJSON *item = arr->child; item; item = item->next, s++) {
-        char p[512];
+        char p[768];
         snprintf(p, sizeof p, "%s[%d]", path, s);
         double *sec = dst + 6 * s;
         if (!read_vector(c, item, p, 6, sec, NULL, "coefficients"))
@@ -565,11 +556,14 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         /* Sized from the first entry's section count, checked for all. */
         int k0 = cJSON_IsArray(ent[0].item) ? cJSON_GetArraySize(ent[0].item) : 0;
         n->n_sections = k0;
-        int ok = k0 > 0 || fail(c, ent[0].path, "expected a non-empty array of sections [b0,b1,b2,a0,a1,a2]");
+        char q[700];
+        int ok = k0 > 0 || fail(c, entry_path(p, &ent[0], q, sizeof q),
+                                "expected a non-empty array of sections [b0,b1,b2,a0,a1,a2]");
         if (ok && !(n->sos = calloc((size_t)n->n_entries * k0 * 6, sizeof *n->sos))) ok = fail(c, p, "out of memory");
         for (int e = 0; ok && e < n->n_entries; e++)
-            ok = read_sections(c, ent[e].item, ent[e].path, &n->n_sections, n->sos + (size_t)e * k0 * 6);
-        free_entries(ent, n->n_entries);
+            ok = read_sections(c, ent[e].item, entry_path(p, &ent[e], q, sizeof q), &n->n_sections,
+                               n->sos + (size_t)e * k0 * 6);
+        free(ent);
         n->n_out = rows;
         n->n_in = n->type == ADAC_NODE_SOS ? cols : rows;
         return ok;
@@ -585,12 +579,14 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         if (!ent) return 0;
         n->n_entries = rows * cols;
         int len = cJSON_IsArray(ent[0].item) ? cJSON_GetArraySize(ent[0].item) : 0;
-        int ok = len > 0 || fail(c, ent[0].path, "expected a non-empty array of filter coefficients");
+        char q[700];
+        int ok = len > 0 || fail(c, entry_path(p, &ent[0], q, sizeof q), "expected a non-empty array of filter coefficients");
         double *coef = ok ? calloc((size_t)n->n_entries * len, sizeof *coef) : NULL;
         if (ok && !coef) ok = fail(c, p, "out of memory");
         for (int e = 0; ok && e < n->n_entries; e++)
-            ok = read_vector(c, ent[e].item, ent[e].path, len, coef + (size_t)e * len, NULL, "coefficients");
-        free_entries(ent, n->n_entries);
+            ok = read_vector(c, ent[e].item, entry_path(p, &ent[e], q, sizeof q), len, coef + (size_t)e * len, NULL,
+                             "coefficients");
+        free(ent);
         if (ok) {
             n->n_out = rows;
             n->n_in = n->type == ADAC_NODE_FIR ? cols : rows;
