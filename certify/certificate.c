@@ -104,15 +104,7 @@ typedef struct {
 
 static adac_norm_bound loop_bound(const element_list *l, double w0, double d, int square, double *peaks)
 {
-    adac_norm_bound r = {1, 1};
-    double hi[l->n ? l->n : 1];
-    for (int i = 0; i < l->n; i++) {
-        adac_norm_bound b = cnode_bound(l->item[i], w0, d);
-        if (peaks) peaks[i] = fmax(peaks[i], b.hi);
-        hi[i] = b.hi;
-        r.lo *= b.lo;
-    }
-    r.hi = cnode_chain_upper(l->item, l->n, hi, w0, d);
+    adac_norm_bound r = cnode_chain_bound(l->item, l->n, w0, d, peaks);
     if (!square) r.lo = 0;
     return r;
 }
@@ -459,7 +451,7 @@ cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const ad
         scales = calloc(controls->n_rt60, sizeof *scales);
         for (int k = 0; k < controls->n_rt60; k++) {
             const adac_node *leaf = controls->rt60_leaf[k];
-            double inv_t0 = controls->rt60_inv_t0[k];
+            double inv_t0 = adac_controls_rt60_inv_t0(controls, k);
             /* Every line of a loop is above 1 at max exactly when 1/max < 1/T0. */
             double t = st->min <= 0 && 1.0 / st->max >= inv_t0 ? 0 : st->max;
             if (t > worst_t) worst_t = t;

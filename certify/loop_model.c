@@ -116,7 +116,7 @@ cnode *cnode_build(const adac_node *n, int single, const adac_node *const *scale
         int single_tap = 1;
         int64_t longest = 0;
         for (int e = 0; e < n->n_entries; e++) {
-            int input = is_parallel_leaf(n) ? e : e % n->n_in;
+            int input = adac_node_entry_input(n, e);
             double s = scale ? rnd(single, scale[input]) : 1.0;
             single_tap &= n->tap_count[e] == 1;
             for (int k = 0; k < n->tap_count[e]; k++) {
@@ -149,20 +149,17 @@ cnode *cnode_build(const adac_node *n, int single, const adac_node *const *scale
     }
     case ADAC_NODE_SERIES: {
         int constant = 1, square = 1;
-        double hi = 1, lo = 1;
-        double *child_hi = malloc((size_t)n->n_children * sizeof *child_hi);
         for (int i = 0; i < n->n_children; i++) {
             const cnode *k = c->children[i];
             constant &= k->constant;
             square &= k->node->n_in == k->node->n_out;
-            hi *= k->const_hi;
-            lo *= k->const_lo;
-            if (child_hi) child_hi[i] = k->const_hi;
             c->phase_rate += k->phase_rate;
         }
-        if (constant && child_hi) hi = cnode_chain_upper((const cnode *const *)c->children, c->n_children, child_hi, M_PI / 2, M_PI / 2);
-        free(child_hi);
-        if (constant) set_constant(c, hi, square ? lo : 0);
+        if (constant) { /* every child is the same at every frequency: the whole band at once */
+            adac_norm_bound b = cnode_chain_bound((const cnode *const *)c->children, n->n_children, M_PI / 2,
+                                                  M_PI / 2, NULL);
+            set_constant(c, b.hi, square ? b.lo : 0);
+        }
         break;
     }
     case ADAC_NODE_PARALLEL:
@@ -245,46 +242,67 @@ static entry_bound leaf_entry(const cnode *c, int e, double w0, double d)
     return c->sos ? sos_entry(c, e, w0, d) : tap_entry(c, e, w0, d);
 }
 
-/* Per channel of a diagonal leaf (a parallel gain, delay, FIR or SOS bank), an
- * upper bound on |T_ii(w)| over [w0 - d, w0 + d]; 0 for any other node. */
-static int diag_upper(const cnode *c, double w0, double d, double *out)
+/* Per channel of a diagonal leaf (a parallel gain, delay, FIR or SOS bank),
+ * bounds on |T_ii(w)| over [w0 - d, w0 + d]: the same entry bounds cnode_bound
+ * takes the largest and smallest of. 0 for any other node. */
+static int diag_bounds(const cnode *c, double w0, double d, double *hi, double *lo)
 {
     const adac_node *n = c->node;
     if (!is_parallel_leaf(n)) return 0;
-    for (int e = 0; e < n->n_entries; e++)
-        out[e] = n->type == ADAC_NODE_PARALLEL_GAIN ? fabs(c->matrix[e]) : leaf_entry(c, e, w0, d).u;
+    for (int e = 0; e < n->n_entries; e++) {
+        if (n->type == ADAC_NODE_PARALLEL_GAIN) {
+            hi[e] = lo[e] = fabs(c->matrix[e]);
+        } else {
+            entry_bound b = leaf_entry(c, e, w0, d);
+            hi[e] = b.u;
+            lo[e] = b.l;
+        }
+    }
     return 1;
 }
 
-double cnode_chain_upper(const cnode *const *items, int n_items, const double *hi, double w0, double d)
+adac_norm_bound cnode_chain_bound(const cnode *const *items, int n_items, double w0, double d, double *peaks)
 {
     int widest = 1;
     for (int i = 0; i < n_items; i++)
         if (items[i]->node->n_in > widest) widest = items[i]->node->n_in;
-    double *prod = malloc((size_t)widest * sizeof *prod), *one = malloc((size_t)widest * sizeof *one), total = 1;
-    int run = 0, ch = 0;
+    double *prod = malloc((size_t)widest * sizeof *prod), *ch_hi = malloc((size_t)widest * sizeof *ch_hi),
+           *ch_lo = malloc((size_t)widest * sizeof *ch_lo);
+    adac_norm_bound r = {1, 1};
+    int run = 0, width = 0;
     for (int i = 0; i <= n_items; i++) {
         const cnode *k = i < n_items ? items[i] : NULL;
-        if (k && prod && one && diag_upper(k, w0, d, one)) {
+        adac_norm_bound b = {0, INFINITY};
+        if (k && prod && ch_hi && ch_lo && diag_bounds(k, w0, d, ch_hi, ch_lo)) {
+            /* A run of diagonal leaves: channel by channel. */
             if (!run) {
-                ch = k->node->n_in;
-                for (int e = 0; e < ch; e++) prod[e] = 1;
+                width = k->node->n_in;
+                for (int e = 0; e < width; e++) prod[e] = 1;
                 run = 1;
             }
-            for (int e = 0; e < ch; e++) prod[e] *= one[e];
-            continue;
+            for (int e = 0; e < width; e++) {
+                prod[e] *= ch_hi[e];
+                b.hi = fmax(b.hi, ch_hi[e]);
+                b.lo = fmin(b.lo, ch_lo[e]);
+            }
+        } else {
+            if (run) { /* the run ends: its norm is its largest channel */
+                double m = 0;
+                for (int e = 0; e < width; e++) m = fmax(m, prod[e]);
+                r.hi *= m;
+                run = 0;
+            }
+            if (!k) break;
+            b = cnode_bound(k, w0, d);
+            r.hi *= b.hi;
         }
-        if (run) {
-            double m = 0;
-            for (int e = 0; e < ch; e++) m = fmax(m, prod[e]);
-            total *= m;
-            run = 0;
-        }
-        if (k) total *= hi[i];
+        if (peaks) peaks[i] = fmax(peaks[i], b.hi);
+        r.lo *= b.lo;
     }
     free(prod);
-    free(one);
-    return total;
+    free(ch_hi);
+    free(ch_lo);
+    return r;
 }
 
 /* A matrix of frequency-dependent entries: sigma(T(w)) is within ||E||_F of
@@ -337,17 +355,9 @@ adac_norm_bound cnode_bound(const cnode *c, double w0, double d)
         return matrix_leaf_bound(c, w0, d);
     case ADAC_NODE_SERIES: {
         int square = 1;
-        double *hi = malloc((size_t)c->n_children * sizeof *hi);
-        r = (adac_norm_bound){1, 1};
-        for (int i = 0; i < c->n_children; i++) {
-            adac_norm_bound b = cnode_bound(c->children[i], w0, d);
-            if (hi) hi[i] = b.hi;
-            r.hi *= b.hi;
-            r.lo *= b.lo;
+        for (int i = 0; i < c->n_children; i++)
             square &= c->children[i]->node->n_in == c->children[i]->node->n_out;
-        }
-        if (hi) r.hi = cnode_chain_upper((const cnode *const *)c->children, c->n_children, hi, w0, d);
-        free(hi);
+        r = cnode_chain_bound((const cnode *const *)c->children, c->n_children, w0, d, NULL);
         if (!square) r.lo = 0;
         return r;
     }

@@ -43,13 +43,15 @@ void cnode_free(cnode *c);
 adac_norm_bound cnode_bound(const cnode *c, double w0, double d);
 /* T(w), n_out x n_in row-major. 0 if it does not exist (a nested loop singular at w). */
 int cnode_response(const cnode *c, double w, cplx *out);
-/* An upper bound on |T_n ... T_1| over [w0 - d, w0 + d] for a chain of nodes (a
- * series, or a loop's elements in order) from their bounds hi[i]: the product, except that a run of
- * consecutive diagonal leaves (same width, as a series requires) is bounded
- * channel by channel, its largest channel's product, instead of pairing one
- * channel's gain with another's (a long line's rt60 gain with a short line's
- * absorption). */
-double cnode_chain_upper(const cnode *const *items, int n_items, const double *hi, double w0, double d);
+/* Bounds on T_n ... T_1 over [w0 - d, w0 + d] for a chain of nodes (a series, or
+ * a loop's elements in order): hi the product of the nodes' upper bounds, except
+ * that a run of consecutive diagonal leaves (same width, as a series requires)
+ * is bounded channel by channel, its largest channel's product, instead of
+ * pairing one channel's gain with another's (a long line's rt60 gain with a
+ * short line's absorption); lo the product of their lower bounds (the caller
+ * zeroes it unless every node is square). peaks, when given, keeps each node's
+ * largest upper bound. */
+adac_norm_bound cnode_chain_bound(const cnode *const *items, int n_items, double w0, double d, double *peaks);
 /* Largest pole radius of the node's own recursive filters (its sos sections, as
  * rounded), 0 if it has none. */
 double cnode_pole_radius(const cnode *c);

@@ -175,7 +175,7 @@ static int is_matrix_leaf(const adac_node *n)
 /* rt60: each line's input scaled by its smoothed decay gain (controls.h). */
 static void emit_rt60_gains(adac_strbuf *s, const adac_node *n, const adac_controls *ctl)
 {
-    double inv_t0 = ctl->rt60_inv_t0[adac_controls_rt60_index(ctl, n)];
+    double inv_t0 = adac_controls_rt60_inv_t0(ctl, adac_controls_rt60_index(ctl, n));
     adac_strbuf_printf(s, "(");
     for (int i = 0; i < n->n_entries; i++) {
         double coeff = adac_rt60_coeff(n->delay[i], ctl->fs);
@@ -403,16 +403,6 @@ static int uses_hadamard(const adac_node *n)
     return 0;
 }
 
-/* The model name inside a FAUST string literal: quotes and backslashes would end
- * or escape it, control characters have no place in a name. */
-static void safe_name(const char *name, char *buf, size_t len)
-{
-    size_t k = 0;
-    for (const char *p = name; *p && k + 1 < len; p++)
-        buf[k++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '_' : *p;
-    buf[k] = 0;
-}
-
 /* process = the model inside the controls that sit outside it: the pre-delay
  * before it, the dry/wet mix after it. */
 static void emit_controlled_process(adac_strbuf *s, const adac_controls *controls, int ni)
@@ -441,7 +431,7 @@ char *adac_faust_emit(adac_graph *g, char *err, size_t err_len)
 char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, char *err, size_t err_len)
 {
     char name[256];
-    safe_name(g->name, name, sizeof name);
+    adac_escape_faust_string(g->name, name, sizeof name);
     adac_plan(g, ADAC_PLAN_UNIT_LOOP);
     if (controls && !adac_controls_any(controls)) controls = NULL;
     emit_ctx c = {{0}, 0, controls};

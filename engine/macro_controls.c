@@ -39,7 +39,7 @@ int adac_macro_init(adac_macro *m, const adac_controls *spec, int n_in, int slic
     memset(m, 0, sizeof *m);
     m->spec = *spec;
     m->spec.rt60_leaf = NULL;
-    m->spec.rt60_inv_t0 = m->spec.rt60_model_t60 = NULL; /* kept per loop in m->rt60 */
+    m->spec.rt60_model_t60 = NULL; /* the controls' own; what the engine needs is in m->rt60 */
     m->spec.n_rt60 = 0;
     m->n_in = n_in;
     for (int id = 0; id < ADAC_CTL_COUNT; id++) {
@@ -56,7 +56,7 @@ int adac_macro_init(adac_macro *m, const adac_controls *spec, int n_in, int slic
             adac_rt60_lines *l = &m->rt60[k];
             m->spec.rt60_leaf[k] = leaf;
             l->n = leaf->n_entries;
-            l->inv_t0 = spec->rt60_inv_t0[k];
+            l->inv_t0 = adac_controls_rt60_inv_t0(spec, k);
             l->coeff = malloc(l->n * sizeof *l->coeff);
             l->line = calloc(l->n, sizeof *l->line);
             if (!l->coeff || !l->line) return 0;

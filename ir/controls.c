@@ -50,6 +50,12 @@ double adac_rt60_gain(double coeff, double rt60, double inv_t0)
     return rt60 > 0 ? pow(10.0, coeff * (1.0 / fmax(rt60, 1e-9) - inv_t0)) : 1.0;
 }
 
+double adac_controls_rt60_inv_t0(const adac_controls *c, int k)
+{
+    double t0 = c->rt60_model_t60[k];
+    return c->rt60_mode == ADAC_RT60_DECAY && isfinite(t0) ? 1.0 / t0 : 0.0;
+}
+
 const char *adac_rt60_mode_name(adac_rt60_mode mode)
 {
     return mode == ADAC_RT60_HOMOGENEOUS ? "homogeneous" : "decay";
@@ -94,9 +100,6 @@ static int find_rt60_leaves(const adac_node *n, adac_controls *c, int *n_loops)
             const adac_node **grown = realloc(c->rt60_leaf, (c->n_rt60 + 1) * sizeof *grown);
             if (!grown) return 0;
             c->rt60_leaf = grown;
-            double *inv = realloc(c->rt60_inv_t0, (c->n_rt60 + 1) * sizeof *inv);
-            if (!inv) return 0;
-            c->rt60_inv_t0 = inv;
             double *t60 = realloc(c->rt60_model_t60, (c->n_rt60 + 1) * sizeof *t60);
             if (!t60) return 0;
             c->rt60_model_t60 = t60;
@@ -105,9 +108,8 @@ static int find_rt60_leaves(const adac_node *n, adac_controls *c, int *n_loops)
             adac_loop_decay d = {INFINITY, -INFINITY};
             adac_loop_decay_measure(n, lines, c->fs, &d);
             t60[c->n_rt60] = d.t60;
-            inv[c->n_rt60] = c->rt60_mode == ADAC_RT60_DECAY && isfinite(d.t60) ? 1.0 / d.t60 : 0.0;
             /* The longest rt60 that keeps x = 1/rt60 - 1/T0 at or above x_min. */
-            double floor_inv = inv[c->n_rt60] + d.x_min;
+            double floor_inv = adac_controls_rt60_inv_t0(c, c->n_rt60) + d.x_min;
             if (c->rt60_mode == ADAC_RT60_DECAY && floor_inv > 0)
                 c->rt60_longest = fmin(c->rt60_longest, 1.0 / floor_inv);
             c->rt60_leaf[c->n_rt60++] = lines;
@@ -257,9 +259,8 @@ done:
 void adac_controls_free(adac_controls *c)
 {
     free(c->rt60_leaf);
-    free(c->rt60_inv_t0);
     free(c->rt60_model_t60);
-    c->rt60_inv_t0 = c->rt60_model_t60 = NULL;
+    c->rt60_model_t60 = NULL;
     c->rt60_leaf = NULL;
     c->n_rt60 = 0;
 }

@@ -42,7 +42,6 @@ typedef struct {
     int pre_delay_max;       /* samples: the largest integer part of the pre-delay */
     int n_rt60;              /* loops whose head delay takes the rt60 decay */
     const adac_node **rt60_leaf;
-    double *rt60_inv_t0;     /* per loop: 1 / T0 (0 in homogeneous mode and for a lossless loop) */
     double *rt60_model_t60;  /* per loop: its own mid-band T60, s (INFINITY: lossless) */
     double rt60_longest;     /* decay mode: the longest rt60 every loop takes (INFINITY: any) */
     int max_given[ADAC_CTL_COUNT]; /* the request set the control's max */
@@ -71,5 +70,8 @@ int adac_controls_rt60_index(const adac_controls *c, const adac_node *leaf);
 double adac_rt60_coeff(double delay_samples, double fs);
 double adac_rt60_gain(double coeff, double rt60, double inv_t0);
 const char *adac_rt60_mode_name(adac_rt60_mode mode);
+/* inv_t0 of loop k: 1 / its own T60 in decay mode, 0 in homogeneous mode and for
+ * a lossless loop. */
+double adac_controls_rt60_inv_t0(const adac_controls *c, int k);
 
 #endif

@@ -80,6 +80,18 @@ char *adac_escape_comment(const char *s, size_t max_chars, char *buf, size_t len
     return buf;
 }
 
+char *adac_escape_faust_string(const char *s, char *buf, size_t len)
+{
+    if (!len) return buf;
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && k + 1 < len; p++)
+        buf[k++] = (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7F) ? '_' : (char)*p;
+    /* Cut short: never end inside a multi-byte character. */
+    if (s && s[k]) k = adac_utf8_valid_prefix((const unsigned char *)buf, k);
+    buf[k] = 0;
+    return buf;
+}
+
 char *adac_escape_terminal(const char *s, char *buf, size_t len)
 {
     if (!len) return buf;

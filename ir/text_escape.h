@@ -13,6 +13,12 @@
  * then "...". Always terminates buf; returns buf. */
 char *adac_escape_comment(const char *s, size_t max_chars, char *buf, size_t len);
 
+/* For a FAUST string literal (the model's name in `declare name`): quotes and
+ * backslashes would end or escape it and control characters have no place in a
+ * name, so each becomes '_'. UTF-8 is kept; cut short, buf ends at a whole
+ * character. Always terminates buf; returns buf. */
+char *adac_escape_faust_string(const char *s, char *buf, size_t len);
+
 /* For a terminal: valid UTF-8 is kept except control characters (C0, DEL, C1),
  * which become \xNN (\n for a newline), as does every byte of invalid UTF-8.
  * Always terminates buf (truncating with "..."); returns buf. */
