@@ -70,7 +70,7 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
                            const char *const *labels, const double *values, int max_paths, double *out,
                            int *n_in, int *n_out, char *err, size_t err_len)
 {
-    adac_faust_job job = {"adac", code, double_precision, fs, n, n_params, labels, values, max_paths, 0, 0};
+    adac_faust_job job = {code, double_precision, fs, n, n_params, labels, values, max_paths, 0, 0};
     return adac_faust_render_isolated(&job, out, n_in, n_out, err, err_len);
 }
 

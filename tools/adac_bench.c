@@ -547,9 +547,11 @@ int main(int argc, char **argv)
            (double)total / o.fs, o.fs, o.block, o.repeat, cpu);
     printf("engine: double precision; FAUST: ");
     if (o.run_faust)
-        printf("libfaust %s (LLVM backend, in-process), options \"%s\"\n\n", adac_faust_version(), o.faust_text);
+        adac_tool_print(stdout, "libfaust %s (LLVM backend, in-process), options \"%s\"", adac_faust_version(),
+                        o.faust_text);
     else
-        printf("not run\n\n");
+        printf("not run\n");
+    putchar('\n');
     fflush(stdout);
 
     int n_rows = 0;
@@ -603,11 +605,12 @@ int main(int argc, char **argv)
             adac_tool_say(stderr, "adac-bench", "%s", json ? err : "out of memory");
             ok = 0;
         } else if (o.json_path) {
-            printf("\nwrote %s\n", o.json_path);
+            putchar('\n');
+            adac_tool_print(stdout, "wrote %s", o.json_path);
         }
         if (ok && o.plot_path) {
             ok = plot(json_out, o.plot_path);
-            if (ok) printf("wrote %s\n", o.plot_path);
+            if (ok) adac_tool_print(stdout, "wrote %s", o.plot_path);
         }
         if (!o.json_path && ok) unlink(tmp); /* kept when plotting failed: the figures are there */
         free(json);

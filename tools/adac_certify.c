@@ -1,6 +1,5 @@
 /* adac-certify: stability certificate of an IR model's feedback loops. */
 #include "atomic_file.h"
-#include "text_escape.h"
 #include "tool_args.h"
 #include "certificate.h"
 #include "tool_model.h"
@@ -43,37 +42,37 @@ static double num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* The report on stdout; the model's paths and names in it come from the model
+ * file, so every line is printed escaped. */
 static void print_report(const cJSON *doc)
 {
-    printf("adac-certify: %s (%s precision)\n", str(doc, "summary"), str(doc, "precision"));
+    adac_tool_print(stdout, "adac-certify: %s (%s precision)", str(doc, "summary"), str(doc, "precision"));
     const cJSON *loop;
     cJSON_ArrayForEach(loop, cJSON_GetObjectItemCaseSensitive(doc, "loops"))
     {
         const cJSON *sg = cJSON_GetObjectItemCaseSensitive(loop, "small_gain");
-        /* The model path comes from the model file: escaped for the terminal. */
-        char model_path[512], reason[2048];
-        adac_escape_terminal(str(loop, "model_path"), model_path, sizeof model_path);
-        adac_escape_terminal(str(loop, "reason"), reason, sizeof reason);
-        printf("  loop %s%s%s%s (%g channels): %s\n", str(loop, "path"), *model_path ? " '" : "", model_path,
-               *model_path ? "'" : "", num(loop, "channels"), str(loop, "verdict"));
-        printf("    small-gain bound %.9g (margin %.3g dB)", num(sg, "bound"), num(sg, "margin_db"));
-        if (!isnan(num(sg, "worst_hz"))) printf(" worst at %.1f Hz", num(sg, "worst_hz"));
-        printf(", %g intervals\n", num(sg, "intervals"));
+        const char *model_path = str(loop, "model_path"), *reason = str(loop, "reason");
+        adac_tool_print(stdout, "  loop %s%s%s%s (%g channels): %s", str(loop, "path"), *model_path ? " '" : "",
+                        model_path, *model_path ? "'" : "", num(loop, "channels"), str(loop, "verdict"));
+        char worst[64] = "";
+        if (!isnan(num(sg, "worst_hz"))) snprintf(worst, sizeof worst, " worst at %.1f Hz", num(sg, "worst_hz"));
+        adac_tool_print(stdout, "    small-gain bound %.9g (margin %.3g dB)%s, %g intervals", num(sg, "bound"),
+                        num(sg, "margin_db"), worst, num(sg, "intervals"));
         /* The reason restates the bound printed above; print what it adds. */
         const char *rest = reason;
         if (!strncmp(reason, "small-gain bound ", 17)) {
             const char *semi = strstr(reason, "; ");
             rest = semi ? semi + 2 : "";
         }
-        if (*rest) printf("    %s\n", rest);
+        if (*rest) adac_tool_print(stdout, "    %s", rest);
     }
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "filters"))
-        printf("  filter %s (%s): largest pole radius %.9g: %s\n", str(f, "path"), str(f, "kind"),
-               num(f, "max_pole_radius"), str(f, "verdict"));
+        adac_tool_print(stdout, "  filter %s (%s): largest pole radius %.9g: %s", str(f, "path"), str(f, "kind"),
+                        num(f, "max_pole_radius"), str(f, "verdict"));
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "controls"), "rt60");
-    if (rt) printf("  rt60: certified at %g s, which covers %s\n", num(rt, "certified_at"), str(rt, "covers"));
-    printf("verdict: %s\n", str(doc, "verdict"));
+    if (rt) adac_tool_print(stdout, "  rt60: certified at %g s, which covers %s", num(rt, "certified_at"), str(rt, "covers"));
+    adac_tool_print(stdout, "verdict: %s", str(doc, "verdict"));
 }
 
 int main(int argc, char **argv)
@@ -142,7 +141,7 @@ int main(int argc, char **argv)
             adac_tool_say(stderr, "adac-certify", "%s", err);
             rc = 1;
         } else if (!(json_out && !strcmp(json_out, "-"))) {
-            printf("adac-certify: wrote %s\n", path);
+            adac_tool_say(stdout, "adac-certify", "wrote %s", path);
         }
         free(path);
     }

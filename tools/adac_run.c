@@ -146,7 +146,7 @@ static int render_ir(adac_engine *e, const adac_graph *g, long ir_len, const cha
     }
     if (!ok) adac_wav_out_discard(&w);
     else
-        printf("adac-run: wrote %zu impulse response(s) of %ld samples to %s\n", paths, ir_len, out_path);
+        adac_tool_say(stdout, TOOL, "wrote %zu impulse response(s) of %ld samples to %s", paths, ir_len, out_path);
     free(ir);
     free(inter);
     return ok ? 0 : 1;

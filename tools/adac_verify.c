@@ -188,8 +188,7 @@ int main(int argc, char **argv)
         adac_tool_say(stderr, TOOL, "out of memory");
         goto done;
     }
-    /* The factory's name is only a label; libfaust fails on some names. */
-    adac_faust_job job = {"adac", code, dbl, fs, n, 0, NULL, NULL, (int)paths, faust_seconds, 0};
+    adac_faust_job job = {code, dbl, fs, n, 0, NULL, NULL, (int)paths, faust_seconds, 0};
     int fi = 0, fo = 0;
     if (!adac_faust_render_isolated(&job, test, &fi, &fo, err, sizeof err)) {
         adac_tool_say(stderr, TOOL, "%s: %s", dsp_path, err);
@@ -209,9 +208,7 @@ int main(int argc, char **argv)
     char wb[32];
     fmt_db(wb, sizeof wb, worst);
     if (!quiet) {
-        char shown_model[512], shown_dsp[512];
-        printf("adac-verify: %s vs %s\n", adac_escape_terminal(model, shown_model, sizeof shown_model),
-               adac_escape_terminal(dsp_path, shown_dsp, sizeof shown_dsp));
+        adac_tool_say(stdout, TOOL, "%s vs %s", model, dsp_path);
         printf("  FAUST: libfaust %s, %s; engine: ADAC, double precision\n", adac_faust_version(),
                dbl ? "-double" : "single precision");
         printf("  %d samples per path at %g Hz, %zu path(s)\n\n", n, g->fs, paths);

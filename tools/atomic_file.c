@@ -1,7 +1,5 @@
 #include "atomic_file.h"
 
-#include "text_escape.h"
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,8 +46,6 @@ static void untrack(const char *tmp)
 
 int adac_output_check(const char *path, char *err, size_t err_len)
 {
-    char shown[512];
-    adac_escape_terminal(path, shown, sizeof shown);
     struct stat st;
     if (!*path) {
         snprintf(err, err_len, "the output file name is empty");
@@ -60,11 +56,11 @@ int adac_output_check(const char *path, char *err, size_t err_len)
             snprintf(err, err_len,
                      "%s: is a symbolic link; give the file it points to (an output replaces its target "
                      "name, and would replace the link)",
-                     shown);
+                     path);
             return 0;
         }
         if (S_ISDIR(st.st_mode)) {
-            snprintf(err, err_len, "%s: is a directory; give a file name", shown);
+            snprintf(err, err_len, "%s: is a directory; give a file name", path);
             return 0;
         }
     }
@@ -73,21 +69,19 @@ int adac_output_check(const char *path, char *err, size_t err_len)
 
 int adac_temp_create(const char *path, char **tmp, char *err, size_t err_len)
 {
-    char shown[512];
-    adac_escape_terminal(path, shown, sizeof shown);
     if (!adac_output_check(path, err, err_len)) return -1;
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
     char *name = malloc(dir_len + 16);
     if (!name) {
-        snprintf(err, err_len, "%s: out of memory", shown);
+        snprintf(err, err_len, "%s: out of memory", path);
         return -1;
     }
     memcpy(name, path, dir_len);
     strcpy(name + dir_len, ".adac-XXXXXX");
     int fd = mkstemp(name);
     if (fd < 0) {
-        snprintf(err, err_len, "%s: cannot create a file in its folder (%s)", shown, strerror(errno));
+        snprintf(err, err_len, "%s: cannot create a file in its folder (%s)", path, strerror(errno));
         free(name);
         return -1;
     }
@@ -105,8 +99,7 @@ int adac_commit_temp(const char *tmp, const char *path, char *err, size_t err_le
     untrack(tmp);
     int ok = adac_output_check(path, err, err_len);
     if (ok && rename(tmp, path) != 0) {
-        char shown[512];
-        snprintf(err, err_len, "%s: cannot write (%s)", adac_escape_terminal(path, shown, sizeof shown),
+        snprintf(err, err_len, "%s: cannot write (%s)", path,
                  strerror(errno));
         ok = 0;
     }
@@ -130,8 +123,7 @@ int adac_write_text_atomic(const char *path, const char *text, char *err, size_t
     int ok = f && fwrite(text, 1, len, f) == len;
     ok = (f ? fclose(f) == 0 : close(fd) == 0) && ok;
     if (!ok) {
-        char shown[512];
-        snprintf(err, err_len, "%s: write failed (%s)", adac_escape_terminal(path, shown, sizeof shown),
+        snprintf(err, err_len, "%s: write failed (%s)", path,
                  strerror(errno));
         adac_discard_temp(tmp);
         free(tmp);

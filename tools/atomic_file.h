@@ -3,7 +3,8 @@
  * The temporary name is short (".adac-XXXXXX"), so any legal target name works;
  * it is removed on failure and when the tool is stopped by SIGINT, SIGTERM or
  * SIGHUP. A target that is a symbolic link or a directory is refused: renaming
- * over a link would replace the link, not write where it points. */
+ * over a link would replace the link, not write where it points. Messages name
+ * the path as given; the tools print them through adac_tool_say, which escapes. */
 #ifndef ADAC_ATOMIC_FILE_H
 #define ADAC_ATOMIC_FILE_H
 

@@ -12,14 +12,29 @@
 #define ADAC_VERSION "unknown"
 #endif
 
-void adac_tool_say(FILE *stream, const char *tool, const char *fmt, ...)
+static void print_escaped(FILE *stream, const char *prefix, const char *fmt, va_list ap)
 {
     char raw[4096], shown[8192];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    fprintf(stream, "%s%s\n", prefix, adac_escape_terminal(raw, shown, sizeof shown));
+}
+
+void adac_tool_say(FILE *stream, const char *tool, const char *fmt, ...)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s: ", tool);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
+    print_escaped(stream, prefix, fmt, ap);
     va_end(ap);
-    fprintf(stream, "%s: %s\n", tool, adac_escape_terminal(raw, shown, sizeof shown));
+}
+
+void adac_tool_print(FILE *stream, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_escaped(stream, "", fmt, ap);
+    va_end(ap);
 }
 
 int adac_arg_long(const char *tool, const char *option, const char *text, long min, long max, long *out)

@@ -11,6 +11,8 @@
 /* Prints "tool: message" on stream with control characters escaped. */
 void adac_tool_say(FILE *stream, const char *tool, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same without the tool's name: one line of a report. */
+void adac_tool_print(FILE *stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An integer in [min, max]; 0 (having said why on stderr) otherwise. */
 int adac_arg_long(const char *tool, const char *option, const char *text, long min, long max, long *out);

@@ -1,7 +1,6 @@
 #include "wav_out.h"
 
 #include "atomic_file.h"
-#include "text_escape.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +10,6 @@
 int adac_wav_out_open(adac_wav_out *w, const char *path, int channels, double fs, int double_precision,
                       char *err, size_t err_len)
 {
-    char shown[512];
-    adac_escape_terminal(path, shown, sizeof shown);
     *w = (adac_wav_out){0};
     w->path = path;
     w->channels = channels;
@@ -22,14 +19,14 @@ int adac_wav_out_open(adac_wav_out *w, const char *path, int channels, double fs
     info.format = SF_FORMAT_WAV | (double_precision ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT);
     if (!sf_format_check(&info)) {
         snprintf(err, err_len, "%s: WAV cannot hold %d channel(s) at %d Hz (WAV allows 1 to 1024 channels)",
-                 shown, channels, info.samplerate);
+                 path, channels, info.samplerate);
         return 0;
     }
     int fd = adac_temp_create(path, &w->tmp, err, err_len);
     if (fd < 0) return 0;
     w->file = sf_open_fd(fd, SFM_WRITE, &info, SF_TRUE);
     if (!w->file) {
-        snprintf(err, err_len, "%s: %s", shown, sf_strerror(NULL));
+        snprintf(err, err_len, "%s: %s", path, sf_strerror(NULL));
         close(fd);
         adac_wav_out_discard(w);
         return 0;
@@ -40,8 +37,7 @@ int adac_wav_out_open(adac_wav_out *w, const char *path, int channels, double fs
 int adac_wav_out_write(adac_wav_out *w, const double *interleaved, long frames, char *err, size_t err_len)
 {
     if (sf_writef_double(w->file, interleaved, frames) != frames) {
-        char shown[512];
-        snprintf(err, err_len, "%s: write failed (%s)", adac_escape_terminal(w->path, shown, sizeof shown),
+        snprintf(err, err_len, "%s: write failed (%s)", w->path,
                  sf_strerror(w->file));
         return 0;
     }
@@ -54,8 +50,7 @@ int adac_wav_out_commit(adac_wav_out *w, char *err, size_t err_len)
     int ok = sf_close(w->file) == 0;
     w->file = NULL;
     if (!ok) {
-        char shown[512];
-        snprintf(err, err_len, "%s: write failed", adac_escape_terminal(w->path, shown, sizeof shown));
+        snprintf(err, err_len, "%s: write failed", w->path);
         adac_wav_out_discard(w);
         return 0;
     }

@@ -27,7 +27,9 @@ typedef struct {
  * for the paths the program has). */
 static int run_job(const adac_faust_job *job, double **out, reply_header *h)
 {
-    adac_faust_dsp *d = adac_faust_compile(job->name, job->code, job->double_precision, h->err, sizeof h->err);
+    /* The factory's name is only a label; a fixed one, since libfaust fails on
+     * some names a model file may hold. */
+    adac_faust_dsp *d = adac_faust_compile("adac", job->code, job->double_precision, h->err, sizeof h->err);
     if (!d) return 0;
     h->n_in = adac_faust_num_inputs(d);
     h->n_out = adac_faust_num_outputs(d);

@@ -9,7 +9,6 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *name;           /* the factory's name (a label only) */
     const char *code;           /* .dsp text */
     int double_precision;       /* compile with -double */
     int fs, n;                  /* render n samples per path at fs */
