@@ -72,8 +72,8 @@ class _Builder:
         same values the IR holds."""
         from .flamo_front import _Walker
 
-        walker = _Walker(self.fs, "keep_samples", 9)
-        walker.read_in_float64 = self.dtype == self.torch.float32  # as flamo_to_json read it
+        # read as flamo_to_json read it
+        walker = _Walker(self.fs, "keep_samples", 9, read_in_float64=self.dtype == self.torch.float32)
         again = walker.leaf(m, "rebuilt")
         if again["type"] != node["type"]:
             return False

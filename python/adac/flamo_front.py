@@ -74,7 +74,7 @@ def _dtype_name(t) -> str:
 
 
 class _Walker:
-    def __init__(self, fs: float, fs_mismatch: str, fractional_order: int):
+    def __init__(self, fs: float, fs_mismatch: str, fractional_order: int, read_in_float64: bool = False):
         self.torch, self.dsp, self.system = _torch()
         self.fs = fs
         if fs_mismatch not in ("error", "keep_samples", "keep_seconds"):
@@ -84,7 +84,7 @@ class _Walker:
             raise ValueError("fractional_order must be an integer from 1 to 31")
         self.fractional_order = fractional_order
         self.nfft = None
-        self.read_in_float64 = False
+        self.read_in_float64 = read_in_float64  # a float32 model: every module through a float64 copy
         self.dtype = None
         self.alias_decay_db = None  # FLAMO's anti-aliasing setting, for json_to_flamo
 
@@ -525,9 +525,9 @@ def flamo_to_json(model, fs: float = 48000, name: str = "adac_model", *,
     non-finite parameter, IRError for what the C loader refuses."""
     if not (isinstance(fs, (int, float)) and math.isfinite(fs) and fs > 0):
         raise ValueError(f"fs must be a positive sample rate, got {fs!r}")
-    walker = _Walker(fs, fs_mismatch, fractional_order)
+    torch, _, _ = _torch()
     model_dtype = _model_dtype(model)
-    walker.read_in_float64 = model_dtype == walker.torch.float32
+    walker = _Walker(fs, fs_mismatch, fractional_order, read_in_float64=model_dtype == torch.float32)
     if model_dtype is not None:
         walker.dtype = _dtype_name(model_dtype)  # what json_to_flamo rebuilds in
     graph = walker.node(model, "model")

@@ -11,6 +11,8 @@ import adac
 from adac.rt60 import measure_tracking, schroeder_t60
 from conftest import ROOT, error_db
 from flamo_models import FS, fdn
+import float32_twins
+import torch
 
 BIN = ROOT / ".venv" / "bin"
 ALL = {"rt60": True, "dry_wet": True, "pre_delay": True}
@@ -145,15 +147,19 @@ def test_cli_set_and_live_changes(tmp_path, reverb):
 
 # -- rt60 decay mode: the slider sets the decay the listener hears --------------
 
-def lossy_fdn(absorb):
+def lossy_fdn(absorb, dtype="float64"):
     """A 16-line FDN trained to a 1.2 s decay: homogeneous gains, or a biquad per
-    line (a frequency-dependent decay)."""
-    return adac.flamo_to_json(fdn(n=16, t60=1.2, absorb=absorb, nfft=2**15, seed=3), fs=FS)
+    line (a frequency-dependent decay); float32 as FLAMO builds it by default."""
+    with float32_twins.built_in(getattr(torch, dtype)):
+        model = fdn(n=16, t60=1.2, absorb=absorb, nfft=2**15, seed=3)
+    return adac.flamo_to_json(model, fs=FS)
 
 
-@pytest.mark.parametrize("absorb,tolerance", [("gain", 0.02), ("sos", 0.12)])
-def test_rt60_decay_mode_sets_the_decay_heard_on_a_lossy_model(absorb, tolerance):
-    config = lossy_fdn(absorb)
+@pytest.mark.parametrize("absorb,tolerance,dtype", [("gain", 0.02, "float64"), ("sos", 0.12, "float64"),
+                                                    ("gain", 0.02, "float32"), ("sos", 0.12, "float32")])
+def test_rt60_decay_mode_sets_the_decay_heard_on_a_lossy_model(absorb, tolerance, dtype):
+    config = lossy_fdn(absorb, dtype)
+    assert config["flamo"]["dtype"] == dtype
     cert = adac.certify(config, controls={"rt60": True})
     rt = cert["controls"]["rt60"]
     assert rt["mode"] == "decay" and abs(rt["model_t60"][0] - 1.2) < 0.1

@@ -388,3 +388,23 @@ def test_every_tool_has_a_version(tool):
 def test_bench_refuses_unparseable_numbers(args):
     r = run("adac-bench", *args)
     assert r.returncode == 2 and "expected" in r.stderr, r.stderr
+
+
+def test_reports_escape_model_strings_and_file_names(tmp_path):
+    g = loop()
+    g["model_path"] = "loop\x1b[31m\nred"
+    g["fB"]["module"] = "\x1b]0;pwned\x07"
+    model = tmp_path / "m.json"
+    model.write_text(json.dumps(doc(g)))
+    dsp = tmp_path / "x\x1b[2J.dsp"
+    r = run("adac-certify", model, "--dsp", dsp)
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\\x1B[31m\\nred" in r.stdout
+    assert "x\\x1B[2J.cert.json" in r.stdout  # the file written, named escaped
+
+
+def test_a_long_non_ascii_name_is_cut_at_a_whole_character():
+    code = adac.json_to_faust(doc(loop(), name="\u00e9" * 300))
+    line = next(l for l in code.splitlines() if l.startswith("declare name"))
+    line.encode("utf-8").decode("utf-8")  # valid UTF-8 in the generated code
+    assert line.startswith('declare name "\u00e9') and "\ufffd" not in line
