@@ -11,9 +11,14 @@ demo=1
 
 say() { printf '\n== %s\n' "$*"; }
 
-# 1. Debian packages (C dependencies, libfaust, Criterion).
+# 1. Debian packages (C dependencies, libfaust, Criterion; for plugin export: JUCE's
+#    modules and what they build against, libsamplerate, ccache for the JUCE build
+#    cache, and lilv with the LV2 headers for the LV2 test host).
 debs=(build-essential pkg-config cmake ninja-build faust libcjson-dev portaudio19-dev
-      libsndfile1-dev libsoxr-dev libopenblas-dev liblapacke-dev libcriterion-dev python3-venv)
+      libsndfile1-dev libsoxr-dev libopenblas-dev liblapacke-dev libcriterion-dev python3-venv
+      juce-modules-source libsamplerate0-dev ccache libasound2-dev libfreetype-dev libfontconfig1-dev
+      libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxext-dev libgl-dev
+      lv2-dev liblilv-dev lilv-utils)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,11 +39,13 @@ PY=.venv/bin/python
 PIP=(.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt)
 # pip notes every local index folder that lacks a package; that is noise here.
 export PIP_NO_WARN_SCRIPT_LOCATION=1
-if ! $PY -c "import torch, flamo, pyFDN, scikit_build_core, pytest, jsonschema" 2>/dev/null; then
+if ! $PY -c "import torch, flamo, pyFDN, scikit_build_core, pytest, jsonschema, pedalboard" 2>/dev/null; then
   say "installing Python packages into .venv (torch 2.13.0 CPU, flamo, build tools)"
   "${PIP[@]}" scikit-build-core cmake ninja pytest jsonschema numpy
   "${PIP[@]}" torch==2.13.0
   "${PIP[@]}" scipy matplotlib soundfile nnaudio pyfar pydantic pyyaml tqdm sympy
+  # pedalboard: the VST3 host the plugin tests load exported plugins in.
+  "${PIP[@]}" pedalboard
   # flamo declares torchaudio, which `import flamo` does not use and which has no
   # build matching torch 2.13.0 on CPU: install flamo itself without it.
   "${PIP[@]}" --no-deps flamo==0.2.20
@@ -47,7 +54,7 @@ if ! $PY -c "import torch, flamo, pyFDN, scikit_build_core, pytest, jsonschema" 
 fi
 
 # 3. The package with its C library and command-line tools (adac-run, adac-faust,
-#    adac-verify, adac-bench, adac-certify land in .venv/bin).
+#    adac-verify, adac-bench, adac-certify, adac-export land in .venv/bin).
 say "building the C library and tools (pip install -e .)"
 mkdir -p build
 if ! "${PIP[@]}" --no-build-isolation -e . > build/pip-install.log 2>&1; then
@@ -56,7 +63,7 @@ if ! "${PIP[@]}" --no-build-isolation -e . > build/pip-install.log 2>&1; then
   exit 1
 fi
 $PY -c "import adac" || { echo "setup: import adac failed" >&2; exit 1; }
-for t in adac-run adac-faust adac-verify adac-bench adac-certify; do
+for t in adac-run adac-faust adac-verify adac-bench adac-certify adac-export; do
   [ -x .venv/bin/$t ] || { echo "setup: .venv/bin/$t missing" >&2; exit 1; }
 done
 

@@ -99,6 +99,36 @@ char *adac_capi_certify(const char *json, const char *controls, int single_preci
     return text;
 }
 
+char *adac_capi_controls_describe(const char *json, const char *controls, char *err, size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return NULL;
+    adac_controls c;
+    char *text = NULL;
+    if (adac_controls_parse(controls, g, &c, err, err_len)) {
+        cJSON *list = cJSON_CreateArray();
+        for (int id = 0; list && id < ADAC_CTL_COUNT; id++) {
+            const adac_control_setting *st = &c.ctl[id];
+            if (!st->enabled) continue;
+            cJSON *item = cJSON_CreateObject();
+            cJSON_AddItemToArray(list, item);
+            cJSON_AddStringToObject(item, "name", adac_control_name((adac_control_id)id));
+            cJSON_AddStringToObject(item, "unit", adac_control_unit((adac_control_id)id));
+            cJSON_AddNumberToObject(item, "init", st->init);
+            cJSON_AddNumberToObject(item, "min", st->min);
+            cJSON_AddNumberToObject(item, "max", st->max);
+            cJSON_AddNumberToObject(item, "step", st->step);
+            cJSON_AddNumberToObject(item, "smooth_s", ADAC_CONTROL_SMOOTH_S);
+        }
+        text = list ? cJSON_PrintUnformatted(list) : NULL;
+        if (!text) snprintf(err, err_len, "controls: out of memory");
+        cJSON_Delete(list);
+        adac_controls_free(&c);
+    }
+    adac_graph_free(g);
+    return text;
+}
+
 void adac_capi_free(void *p)
 {
     free(p);

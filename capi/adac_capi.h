@@ -27,6 +27,10 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
 const char *adac_capi_control_name(int id);
 /* The stability certificate as JSON text (free with adac_capi_free), NULL on error. */
 char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len);
+/* The macro-controls a request enables on a model, as the engine and the emitter
+ * take them: a JSON array of {name, unit, init, min, max, step, smooth_s} in
+ * control-id order (free with adac_capi_free), NULL on error. */
+char *adac_capi_controls_describe(const char *json, const char *controls, char *err, size_t err_len);
 void adac_capi_free(void *p);
 
 #endif

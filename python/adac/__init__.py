@@ -25,6 +25,7 @@ from .certificate import VERDICTS, certify, write_certificate
 from .dss_front import dss_to_json
 from .flamo_front import UnsupportedModuleError, flamo_to_json
 from .flamo_back import flamo_impulse_response, json_to_flamo
+from .export import ExportError, export_juce, export_plugin
 
 
 def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=None, **kwargs) -> str:
@@ -46,7 +47,7 @@ def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=
 
 
 __all__ = [
-    "IR_VERSION", "IRError", "UnsupportedModuleError", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
+    "ExportError", "IR_VERSION", "IRError", "UnsupportedModuleError", "export_juce", "export_plugin", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
     "json_to_faust", "json_to_flamo", "flamo_impulse_response", "render_engine",
     "render_faust", "save", "to_dict", "to_text", "validate", "write_certificate",
 ]

@@ -62,6 +62,8 @@ _lib.adac_capi_certify.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_char
 _lib.adac_capi_certify.restype = _c.c_void_p
 _lib.adac_capi_control_name.argtypes = [_c.c_int]
 _lib.adac_capi_control_name.restype = _c.c_char_p
+_lib.adac_capi_controls_describe.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_controls_describe.restype = _c.c_void_p
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 
 IR_VERSION = _lib.adac_capi_ir_version()
@@ -128,6 +130,13 @@ def certify(text: str, controls: dict | None = None, single_precision: bool = Tr
     err = _err()
     return _take_string(_lib.adac_capi_certify(_c_text(text), _controls_text(controls),
                                                int(bool(single_precision)), err, _ERR_LEN), err)
+
+
+def controls_describe(text: str, controls: dict | None) -> list:
+    """The controls a request enables on a model, with their ranges, as C resolves them."""
+    err = _err()
+    return json.loads(_take_string(_lib.adac_capi_controls_describe(_c_text(text), _controls_text(controls),
+                                                                    err, _ERR_LEN), err))
 
 
 def to_faust(text: str, controls: dict | None = None) -> str:
