@@ -84,3 +84,5 @@ adac-verify examples/fdn8.json out/fdn8.dsp --json out/fdn8.verify.json
 adac-certify examples/fdn8.json --dsp out/fdn8.dsp
 adac-run examples/fdn8.json --ir 48000 --out out/fdn8_ir.wav
 $PY examples/plot_responses.py examples/fdn8.json out/fdn8.dsp -o out/fdn8_responses.png
+# 6. ... and into plugins (VST3 in ~/.vst3, LV2 in ~/.lv2, Standalone in out/plugins).
+adac-export examples/fdn8.json out/plugins

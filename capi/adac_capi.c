@@ -1,10 +1,12 @@
 #include "adac_capi.h"
 
+#include "bus.h"
 #include "certificate.h"
 #include "engine.h"
 #include "faust_dsp.h"
 #include "faust_isolated.h"
 #include "faust_emit.h"
+#include "hot_swap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -127,6 +129,127 @@ char *adac_capi_controls_describe(const char *json, const char *controls, char *
     }
     adac_graph_free(g);
     return text;
+}
+
+/* A streaming engine for Python: a hot-swappable engine and the planar buffers
+ * between the caller's interleaved arrays and it. Python calls process and load
+ * from one thread at a time; ctypes releases the GIL around each call. */
+struct adac_capi_stream {
+    adac_hot_engine hot;
+    int block, n_in, n_out;
+    double **in, **out;
+};
+
+/* A prepared engine that owns its graph, or NULL with a message. */
+static adac_engine *stream_engine(const char *json, const char *controls, int block, char *err, size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return NULL;
+    adac_controls c;
+    if (!adac_controls_parse(controls, g, &c, err, err_len)) {
+        adac_graph_free(g);
+        return NULL;
+    }
+    adac_engine *e = adac_engine_create_controlled(g, &c);
+    adac_controls_free(&c);
+    if (!e) {
+        adac_graph_free(g);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    adac_engine_adopt_graph(e);
+    if (!adac_engine_prepare(e, block)) {
+        adac_engine_free(e);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    return e;
+}
+
+adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
+                                       char *err, size_t err_len)
+{
+    if (block < 1 || block > (1 << 20)) {
+        snprintf(err, err_len, "block must be 1 to 1048576 samples");
+        return NULL;
+    }
+    adac_engine *e = stream_engine(json, controls, block, err, err_len);
+    if (!e) return NULL;
+    adac_capi_stream *s = calloc(1, sizeof *s);
+    if (!s || !adac_hot_init(&s->hot, e, block, fade_samples)) {
+        if (s) adac_hot_free(&s->hot);
+        else adac_engine_free(e);
+        free(s);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    s->block = block;
+    s->n_in = adac_engine_num_inputs(e);
+    s->n_out = adac_engine_num_outputs(e);
+    s->in = adac_bus_alloc(s->n_in, block);
+    s->out = adac_bus_alloc(s->n_out, block);
+    if (!s->in || !s->out) {
+        adac_capi_stream_free(s);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+void adac_capi_stream_channels(const adac_capi_stream *s, int *n_in, int *n_out)
+{
+    *n_in = s->n_in;
+    *n_out = s->n_out;
+}
+
+void adac_capi_stream_process(adac_capi_stream *s, const double *in, double *out, long n)
+{
+    for (long off = 0; off < n; off += s->block) {
+        int m = (int)(n - off < s->block ? n - off : s->block);
+        for (int t = 0; t < m; t++)
+            for (int c = 0; c < s->n_in; c++) s->in[c][t] = in[(off + t) * s->n_in + c];
+        adac_hot_process(&s->hot, (const double *const *)s->in, s->out, m);
+        for (int t = 0; t < m; t++)
+            for (int c = 0; c < s->n_out; c++) out[(off + t) * s->n_out + c] = s->out[c][t];
+    }
+    adac_hot_collect(&s->hot);
+}
+
+double adac_capi_stream_set(adac_capi_stream *s, int control_id, double value)
+{
+    if (control_id < 0 || control_id >= ADAC_CTL_COUNT) return NAN;
+    return adac_engine_set_control(adac_hot_current(&s->hot), (adac_control_id)control_id, value);
+}
+
+int adac_capi_stream_load(adac_capi_stream *s, const char *json, const char *controls, char *err, size_t err_len)
+{
+    adac_engine *e = stream_engine(json, controls, s->block, err, err_len);
+    if (!e) return 0;
+    if (adac_engine_num_inputs(e) != s->n_in || adac_engine_num_outputs(e) != s->n_out) {
+        snprintf(err, err_len, "the new model has %d inputs and %d outputs, the playing one %d and %d: "
+                 "a reload keeps the channel counts", adac_engine_num_inputs(e), adac_engine_num_outputs(e),
+                 s->n_in, s->n_out);
+        adac_engine_free(e);
+        return 0;
+    }
+    /* The caller's thread also processes: reading the playing engine is safe here. */
+    int kind = adac_engine_same_shape(e, adac_hot_current(&s->hot)) ? 1 : 2;
+    adac_hot_offer(&s->hot, e);
+    return kind;
+}
+
+void adac_capi_stream_reset(adac_capi_stream *s)
+{
+    adac_hot_reset(&s->hot);
+}
+
+void adac_capi_stream_free(adac_capi_stream *s)
+{
+    if (!s) return;
+    adac_hot_free(&s->hot);
+    adac_bus_free(s->in);
+    adac_bus_free(s->out);
+    free(s);
 }
 
 void adac_capi_free(void *p)

@@ -31,6 +31,20 @@ char *adac_capi_certify(const char *json, const char *controls, int single_preci
  * take them: a JSON array of {name, unit, init, min, max, step, smooth_s} in
  * control-id order (free with adac_capi_free), NULL on error. */
 char *adac_capi_controls_describe(const char *json, const char *controls, char *err, size_t err_len);
+/* A streaming engine (engine/hot_swap.h): process keeps state between calls,
+ * load swaps in another model at the next block (the same shape keeps the delay
+ * lines and filter states; another crossfades over fade_samples). Arrays are
+ * interleaved, (n, channels). load returns 1 (state kept), 2 (crossfade) or 0
+ * with a message; set returns the value taken or NAN. */
+typedef struct adac_capi_stream adac_capi_stream;
+adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
+                                       char *err, size_t err_len);
+void adac_capi_stream_channels(const adac_capi_stream *s, int *n_in, int *n_out);
+void adac_capi_stream_process(adac_capi_stream *s, const double *in, double *out, long n);
+double adac_capi_stream_set(adac_capi_stream *s, int control_id, double value);
+int adac_capi_stream_load(adac_capi_stream *s, const char *json, const char *controls, char *err, size_t err_len);
+void adac_capi_stream_reset(adac_capi_stream *s);
+void adac_capi_stream_free(adac_capi_stream *s);
 void adac_capi_free(void *p);
 
 #endif

@@ -51,6 +51,7 @@ struct proc {
 
 struct adac_engine {
     adac_graph *graph;
+    int owns_graph; /* adac_engine_adopt_graph: freed with the engine */
     proc *root;
     adac_macro macro;
     int max_block;
@@ -423,6 +424,11 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
     return e;
 }
 
+void adac_engine_adopt_graph(adac_engine *e)
+{
+    e->owns_graph = 1;
+}
+
 int adac_engine_prepare(adac_engine *e, int max_block)
 {
     if (max_block < 1) return 0;
@@ -499,6 +505,68 @@ void adac_engine_reset(adac_engine *e)
     adac_macro_reset(&e->macro);
 }
 
+/* Same shape: the same tree of nodes, channel counts, taps (delay lengths),
+ * section counts and loop plan, so that every delay line and filter state of one
+ * has its exact counterpart in the other. Parameter values may differ. */
+static int same_node_shape(const adac_node *a, const adac_node *b)
+{
+    if (a->type != b->type || a->n_in != b->n_in || a->n_out != b->n_out || a->n_children != b->n_children ||
+        a->n_entries != b->n_entries || a->n_sections != b->n_sections || a->concat != b->concat ||
+        a->tap_stride != b->tap_stride || a->advance != b->advance || a->post_delay != b->post_delay ||
+        a->loop_len != b->loop_len || a->delay_headed != b->delay_headed)
+        return 0;
+    if (a->tap_count) {
+        if (!b->tap_count) return 0;
+        for (int e = 0; e < a->n_entries; e++) {
+            if (a->tap_count[e] != b->tap_count[e]) return 0;
+            for (int k = 0; k < a->tap_count[e]; k++)
+                if (a->tap_delay[(size_t)e * a->tap_stride + k] != b->tap_delay[(size_t)e * b->tap_stride + k])
+                    return 0;
+        }
+    }
+    for (int i = 0; i < a->n_children; i++)
+        if (!same_node_shape(a->children[i], b->children[i])) return 0;
+    return 1;
+}
+
+int adac_engine_same_shape(const adac_engine *a, const adac_engine *b)
+{
+    return a->max_block == b->max_block && same_node_shape(a->graph->root, b->graph->root) &&
+           adac_macro_same_shape(&a->macro, &b->macro);
+}
+
+static void copy_line(adac_delay_line *dst, const adac_delay_line *src)
+{
+    memcpy(dst->buf, src->buf, dst->size * sizeof *dst->buf);
+    dst->write_pos = src->write_pos;
+}
+
+static void proc_take_state(proc *dst, const proc *src)
+{
+    const adac_node *n = dst->node;
+    for (int i = 0; i < n->n_children; i++) proc_take_state(dst->children[i], src->children[i]);
+    for (int i = 0; i < dst->n_lines; i++) copy_line(&dst->lines[i], &src->lines[i]);
+    if (dst->post)
+        for (int c = 0; c < n->n_out; c++) copy_line(&dst->post[c], &src->post[c]);
+    if (dst->filters)
+        for (int e = 0; e < n->n_entries; e++)
+            memcpy(dst->filters[e].state, src->filters[e].state, (size_t)n->n_sections * 4 * sizeof(double));
+    if (dst->bank.state)
+        memcpy(dst->bank.state, src->bank.state,
+               (size_t)dst->bank.sections * 4 * dst->bank.lanes * sizeof *dst->bank.state);
+}
+
+void adac_engine_take_state(adac_engine *dst, const adac_engine *src)
+{
+    proc_take_state(dst->root, src->root);
+    adac_macro_take_state(&dst->macro, &src->macro);
+}
+
+void adac_engine_take_controls(adac_engine *dst, const adac_engine *src)
+{
+    adac_macro_take_controls(&dst->macro, &src->macro);
+}
+
 void adac_engine_free(adac_engine *e)
 {
     if (!e) return;
@@ -508,6 +576,7 @@ void adac_engine_free(adac_engine *e)
     free(e->out_at);
     free(e->in_safe);
     adac_bus_free(e->in_clean);
+    if (e->owns_graph) adac_graph_free(e->graph);
     free(e);
 }
 

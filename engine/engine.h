@@ -19,6 +19,17 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
  * if the control is not enabled. */
 double adac_engine_set_control(adac_engine *e, adac_control_id id, double value);
 int adac_engine_prepare(adac_engine *e, int max_block);
+/* The engine frees its graph when it is freed (for engines handed between threads). */
+void adac_engine_adopt_graph(adac_engine *e);
+/* Two prepared engines of the same shape: the same graph structure, delay lengths,
+ * section counts and loop plan, and the same block size, parameter values aside. */
+int adac_engine_same_shape(const adac_engine *a, const adac_engine *b);
+/* dst continues where src is: every delay line, filter state and control
+ * smoother copied (same shape only), control values taken over. No allocation:
+ * safe in the audio path. */
+void adac_engine_take_state(adac_engine *dst, const adac_engine *src);
+/* Only the control values (any two engines): dst's sliders move to src's. */
+void adac_engine_take_controls(adac_engine *dst, const adac_engine *src);
 /* in: n_inputs channel pointers, out: n_outputs channel pointers, n <= max_block.
  * in and out must not share memory. Non-finite input samples are taken as 0. */
 void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n);

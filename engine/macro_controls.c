@@ -156,6 +156,41 @@ void adac_macro_reset(adac_macro *m)
     for (int c = 0; m->pre_ring && c < m->n_in; c++) memset(m->pre_ring[c], 0, (size_t)m->pre_len * sizeof(double));
 }
 
+int adac_macro_same_shape(const adac_macro *a, const adac_macro *b)
+{
+    if (a->n_in != b->n_in || a->pre_len != b->pre_len || a->spec.n_rt60 != b->spec.n_rt60) return 0;
+    for (int id = 0; id < ADAC_CTL_COUNT; id++)
+        if (a->spec.ctl[id].enabled != b->spec.ctl[id].enabled) return 0;
+    for (int k = 0; k < a->spec.n_rt60; k++)
+        if (a->rt60[k].n != b->rt60[k].n) return 0;
+    return 1;
+}
+
+void adac_macro_take_controls(adac_macro *dst, const adac_macro *src)
+{
+    for (int id = 0; id < ADAC_CTL_COUNT; id++)
+        if (dst->spec.ctl[id].enabled && src->spec.ctl[id].enabled)
+            adac_macro_set(dst, (adac_control_id)id, atomic_load(&src->target[id]));
+}
+
+/* A smoother carries its current value over, whatever the two inits. */
+static void take_smoother(adac_smoother *dst, const adac_smoother *src)
+{
+    dst->state = src->init + src->state - dst->init;
+}
+
+void adac_macro_take_state(adac_macro *dst, const adac_macro *src)
+{
+    adac_macro_take_controls(dst, src);
+    take_smoother(&dst->dry_wet, &src->dry_wet);
+    take_smoother(&dst->pre_delay, &src->pre_delay);
+    for (int k = 0; k < dst->spec.n_rt60; k++)
+        for (int i = 0; i < dst->rt60[k].n; i++) take_smoother(&dst->rt60[k].line[i], &src->rt60[k].line[i]);
+    for (int c = 0; dst->pre_ring && c < dst->n_in; c++)
+        memcpy(dst->pre_ring[c], src->pre_ring[c], (size_t)dst->pre_len * sizeof(double));
+    dst->pre_pos = src->pre_pos;
+}
+
 void adac_macro_free(adac_macro *m)
 {
     for (int k = 0; m->rt60 && k < m->spec.n_rt60; k++) {

@@ -48,6 +48,12 @@ const double *const *adac_macro_pre_delay(adac_macro *m, const double *const *in
 /* out = dry (1 - w) + out w, in place; nothing when dry_wet is off. */
 void adac_macro_dry_wet(adac_macro *m, const double *const *dry, double *const *out, int n_out, int n);
 void adac_macro_reset(adac_macro *m);
+/* Reloading a model (engine.h): the same controls and smoothers on both sides? */
+int adac_macro_same_shape(const adac_macro *a, const adac_macro *b);
+/* dst's sliders move to src's values. */
+void adac_macro_take_controls(adac_macro *dst, const adac_macro *src);
+/* dst continues where src is (same shape): values, smoothers, pre-delay ring. */
+void adac_macro_take_state(adac_macro *dst, const adac_macro *src);
 void adac_macro_free(adac_macro *m);
 
 #endif

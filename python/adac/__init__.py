@@ -26,6 +26,8 @@ from .dss_front import dss_to_json
 from .flamo_front import UnsupportedModuleError, flamo_to_json
 from .flamo_back import flamo_impulse_response, json_to_flamo
 from .export import ExportError, export_juce, export_plugin
+from .engine import Engine, process
+from .hot_reload import HotReload
 
 
 def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=None, **kwargs) -> str:
@@ -47,7 +49,7 @@ def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=
 
 
 __all__ = [
-    "ExportError", "IR_VERSION", "IRError", "UnsupportedModuleError", "export_juce", "export_plugin", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
+    "Engine", "ExportError", "HotReload", "IR_VERSION", "IRError", "UnsupportedModuleError", "export_juce", "export_plugin", "process", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
     "json_to_faust", "json_to_flamo", "flamo_impulse_response", "render_engine",
     "render_faust", "save", "to_dict", "to_text", "validate", "write_certificate",
 ]

@@ -64,6 +64,15 @@ _lib.adac_capi_control_name.argtypes = [_c.c_int]
 _lib.adac_capi_control_name.restype = _c.c_char_p
 _lib.adac_capi_controls_describe.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_controls_describe.restype = _c.c_void_p
+_lib.adac_capi_stream_new.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_int, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_stream_new.restype = _c.c_void_p
+_lib.adac_capi_stream_channels.argtypes = [_c.c_void_p, _c.POINTER(_c.c_int), _c.POINTER(_c.c_int)]
+_lib.adac_capi_stream_process.argtypes = [_c.c_void_p, _c.POINTER(_c.c_double), _c.POINTER(_c.c_double), _c.c_long]
+_lib.adac_capi_stream_set.argtypes = [_c.c_void_p, _c.c_int, _c.c_double]
+_lib.adac_capi_stream_set.restype = _c.c_double
+_lib.adac_capi_stream_load.argtypes = [_c.c_void_p, _c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_stream_reset.argtypes = [_c.c_void_p]
+_lib.adac_capi_stream_free.argtypes = [_c.c_void_p]
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 
 IR_VERSION = _lib.adac_capi_ir_version()
@@ -179,3 +188,45 @@ def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = Tr
         raise RuntimeError(_decode(err))
     k = ni.value * no.value
     return out[: k * n].reshape(no.value, ni.value, n).transpose(2, 0, 1).copy()
+
+
+def stream_new(text: str, controls: dict | None, block: int, fade_samples: int):
+    err = _err()
+    handle = _lib.adac_capi_stream_new(_c_text(text), _controls_text(controls), block, fade_samples, err, _ERR_LEN)
+    if not handle:
+        raise IRError(_decode(err))
+    return handle
+
+
+def stream_channels(handle) -> tuple[int, int]:
+    ni, no = _c.c_int(), _c.c_int()
+    _lib.adac_capi_stream_channels(handle, _c.byref(ni), _c.byref(no))
+    return ni.value, no.value
+
+
+def stream_process(handle, x: np.ndarray, outputs: int) -> np.ndarray:
+    """x: C-contiguous float64 (n, inputs); returns (n, outputs)."""
+    y = np.empty((x.shape[0], outputs))
+    _lib.adac_capi_stream_process(handle, x.ctypes.data_as(_c.POINTER(_c.c_double)),
+                                  y.ctypes.data_as(_c.POINTER(_c.c_double)), x.shape[0])
+    return y
+
+
+def stream_set(handle, control_id: int, value: float) -> float:
+    return _lib.adac_capi_stream_set(handle, control_id, value)
+
+
+def stream_load(handle, text: str, controls: dict | None) -> int:
+    err = _err()
+    kind = _lib.adac_capi_stream_load(handle, _c_text(text), _controls_text(controls), err, _ERR_LEN)
+    if kind == 0:
+        raise IRError(_decode(err))
+    return kind
+
+
+def stream_reset(handle) -> None:
+    _lib.adac_capi_stream_reset(handle)
+
+
+def stream_free(handle) -> None:
+    _lib.adac_capi_stream_free(handle)

@@ -278,6 +278,8 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     progress("certificate")
     controls, described = _resolve_controls(text, controls, say)
     cert_precision = "double" if backend == "engine" else precision
+    if backend == "engine" and precision == "single":
+        say("the engine back end computes in double precision")
     cert = certify(text, controls=controls, precision=cert_precision)
     verdict = cert["verdict"]
     if verdict not in _ACCEPTED:
