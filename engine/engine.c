@@ -424,6 +424,11 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
     return e;
 }
 
+const adac_controls *adac_engine_controls(const adac_engine *e)
+{
+    return &e->macro.spec;
+}
+
 void adac_engine_adopt_graph(adac_engine *e)
 {
     e->owns_graph = 1;

@@ -19,6 +19,8 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
  * if the control is not enabled. */
 double adac_engine_set_control(adac_engine *e, adac_control_id id, double value);
 int adac_engine_prepare(adac_engine *e, int max_block);
+/* The macro-controls it was created with (ranges as resolved for its model). */
+const adac_controls *adac_engine_controls(const adac_engine *e);
 /* The engine frees its graph when it is freed (for engines handed between threads). */
 void adac_engine_adopt_graph(adac_engine *e);
 /* Two prepared engines of the same shape: the same graph structure, delay lengths,

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 int adac_hot_init(adac_hot_engine *h, adac_engine *first, int max_block, int fade_samples)
 {
@@ -14,6 +15,13 @@ int adac_hot_init(adac_hot_engine *h, adac_engine *first, int max_block, int fad
     h->n_out = adac_engine_num_outputs(first);
     atomic_init(&h->pending, NULL);
     for (int i = 0; i < ADAC_HOT_RETIRE_SLOTS; i++) atomic_init(&h->retired[i], NULL);
+    const adac_controls *spec = adac_engine_controls(first);
+    for (int id = 0; id < ADAC_CTL_COUNT; id++) {
+        atomic_init(&h->requested[id], NAN);
+        h->ranges[id] = spec->ctl[id];
+    }
+    atomic_init(&h->request_serial, 0);
+    atomic_init(&h->swapped_ns, 0);
     h->fade_out = adac_bus_alloc(h->n_out, max_block);
     return h->fade_out != NULL;
 }
@@ -39,15 +47,43 @@ static int retire(adac_hot_engine *h, adac_engine *e)
     return 0;
 }
 
-static void take_pending(adac_hot_engine *h)
+double adac_hot_set_control(adac_hot_engine *h, adac_control_id id, double value)
+{
+    const adac_control_setting *r = &h->ranges[id];
+    if (!r->enabled || isnan(value)) return NAN;
+    atomic_store(&h->requested[id], value);
+    atomic_fetch_add(&h->request_serial, 1);
+    return value < r->min ? r->min : value > r->max ? r->max : value;
+}
+
+static void apply_requests(adac_hot_engine *h)
+{
+    unsigned serial = atomic_load(&h->request_serial);
+    if (serial == h->applied_serial) return;
+    h->applied_serial = serial;
+    for (int id = 0; id < ADAC_CTL_COUNT; id++) {
+        double v = atomic_load(&h->requested[id]);
+        if (!isnan(v)) adac_engine_set_control(h->current, (adac_control_id)id, v);
+    }
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Returns 1 when a new engine was taken. */
+static int take_pending(adac_hot_engine *h)
 {
     /* Nothing new is taken while an engine waits for a free slot. */
     if (h->unretired) {
-        if (!retire(h, h->unretired)) return;
+        if (!retire(h, h->unretired)) return 0;
         h->unretired = NULL;
     }
     adac_engine *next = atomic_exchange(&h->pending, NULL);
-    if (!next) return;
+    if (!next) return 0;
     atomic_fetch_add(&h->taken, 1);
     if (adac_engine_same_shape(next, h->current)) {
         adac_engine_take_state(next, h->current);
@@ -62,12 +98,15 @@ static void take_pending(adac_hot_engine *h)
         atomic_fetch_add(&h->faded, 1);
     }
     h->current = next;
+    return 1;
 }
 
 void adac_hot_process(adac_hot_engine *h, const double *const *in, double *const *out, int n)
 {
-    take_pending(h);
+    apply_requests(h);
+    int swapped = take_pending(h);
     adac_engine_process(h->current, in, out, n);
+    if (swapped) atomic_store(&h->swapped_ns, now_ns());
     if (!h->fading) return;
     adac_engine_process(h->fading, in, h->fade_out, n);
     const double quarter = 1.5707963267948966; /* pi / 2 */

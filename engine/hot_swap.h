@@ -32,6 +32,13 @@ typedef struct {
     double **fade_out; /* the fading engine's output, one block */
     _Atomic unsigned long kept, faded; /* swaps of each kind so far */
     _Atomic unsigned long taken;       /* offers taken (a later offer replaces one not yet taken) */
+    _Atomic long long swapped_ns;      /* CLOCK_MONOTONIC when the last taken engine's first block was done */
+    /* Control moves from any thread, applied by the audio thread to whichever
+     * engine is playing (an engine pointer is never handed out to other threads). */
+    _Atomic double requested[ADAC_CTL_COUNT]; /* NAN: none */
+    _Atomic unsigned request_serial;
+    unsigned applied_serial;
+    adac_control_setting ranges[ADAC_CTL_COUNT]; /* the first model's, for callers' messages */
 } adac_hot_engine;
 
 /* Starts with `first` (prepared for max_block), which it owns from now on. */
@@ -41,6 +48,10 @@ int adac_hot_init(adac_hot_engine *h, adac_engine *first, int max_block, int fad
 void adac_hot_offer(adac_hot_engine *h, adac_engine *e);
 /* Loader thread: frees the engines the audio thread has finished with. */
 void adac_hot_collect(adac_hot_engine *h);
+/* Any thread: moves a control of whichever engine plays (from the next block on;
+ * smoothed; values carry over reloads). Returns the value clamped to the first
+ * model's range, or NAN when that model does not have the control. */
+double adac_hot_set_control(adac_hot_engine *h, adac_control_id id, double value);
 /* Audio thread: one block, taking a pending engine first. */
 void adac_hot_process(adac_hot_engine *h, const double *const *in, double *const *out, int n);
 /* Audio thread (or with it stopped): the engine now playing, for its controls. */

@@ -4,6 +4,7 @@
 #include "control_input.h"
 #include "engine.h"
 #include "file_source.h"
+#include "model_watch.h"
 #include "player.h"
 #include "resample.h"
 #include "tool_args.h"
@@ -23,6 +24,7 @@
 #define TAIL_CAP_S 60.0         /* --tail auto stops here at the latest */
 #define TAIL_QUIET_DB (-90.0)   /* --tail auto: decayed this far below the output's peak */
 #define MAX_IR_BYTES ((size_t)4 << 30)
+#define FADE_DEFAULT_MS 50.0
 
 static void usage(FILE *f)
 {
@@ -52,6 +54,12 @@ static void usage(FILE *f)
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
+            "  --watch          reload MODEL.json whenever it changes, while it plays (with --play,\n"
+            "                   or with --in/--out, then paced in real time): the same shape keeps\n"
+            "                   the delay lines and filter states, another shape crossfades; a\n"
+            "                   model that does not load or is certified unstable is refused\n"
+            "  --fade MS        --watch: the crossfade for another shape (default %g ms)\n"
+            "  --stats          print render-time percentiles, xruns and reload latencies\n"
             "  --normalize DBFS with --in and --out: scale the output so that its peak is DBFS\n"
             "                   (e.g. -1); the file is run twice, once to find the peak\n"
             "  --version        print the version\n"
@@ -71,7 +79,7 @@ static void usage(FILE *f)
             "  --set NAME=V     start control NAME (rt60 s, dry_wet 0..1, pre_delay ms) at V;\n"
             "                   enables it if --controls did not. Repeatable.\n"
             "  While playing, lines 'NAME=V' on standard input move a control (smoothed).\n",
-            -TAIL_QUIET_DB, TAIL_CAP_S, BLOCK_DEFAULT);
+            -TAIL_QUIET_DB, TAIL_CAP_S, BLOCK_DEFAULT, FADE_DEFAULT_MS);
 }
 
 /* --controls with every --set NAME=V folded in as that control's init. */
@@ -190,7 +198,7 @@ static int run_blocks(adac_player *p, adac_wav_out *w, adac_resampler *to_file, 
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     while (ok) {
-        if (ci) adac_control_input_poll(ci, p->engine, total / fs);
+        if (ci) adac_control_input_poll(ci, &p->hot, total / fs);
         if (p->source) adac_file_source_feed(p->source);
         long used = adac_player_render(p, NULL, o, p->block);
         total += used;
@@ -202,6 +210,10 @@ static int run_blocks(adac_player *p, adac_wav_out *w, adac_resampler *to_file, 
             next.tv_nsec -= 1000000000L;
             next.tv_sec++;
         }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+            atomic_fetch_add(&p->xruns, 1); /* this block was late, as a sound card would have found it */
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
     }
     if (ok && w && to_file) ok = write_output(w, to_file, NULL, 0, ch, inter, converted, converted_cap);
@@ -222,13 +234,36 @@ static double longest_pass(const adac_node *n)
     return longest;
 }
 
+/* --stats: what a live run cost. */
+static void print_stats(const adac_player *p, const adac_model_watch *w, double fs)
+{
+    double budget = 1e6 * p->block / fs;
+    printf("adac-run: stats: %lld blocks of %d frames (budget %.0f us): render p50 %.1f us, p99 %.1f us, "
+           "max %.1f us; xruns %lld\n", p->n_renders, p->block, budget, adac_player_render_quantile(p, 0.5),
+           adac_player_render_quantile(p, 0.99), adac_player_render_quantile(p, 1.0), atomic_load(&p->xruns));
+    if (!w->reloads && !w->refused) return;
+    double lo = INFINITY, hi = 0, sum = 0;
+    for (int i = 0; i < w->n_latency; i++) {
+        lo = fmin(lo, w->latency_ms[i]);
+        hi = fmax(hi, w->latency_ms[i]);
+        sum += w->latency_ms[i];
+    }
+    printf("adac-run: stats: %d reload(s), %d refused; reload latency (file replaced -> first block of the new "
+           "model) ", w->reloads, w->refused);
+    if (w->n_latency)
+        printf("min %.2f ms, mean %.2f ms, max %.2f ms\n", lo, sum / w->n_latency, hi);
+    else
+        printf("not measured\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *model = NULL, *in_path = NULL, *out_path = NULL, *backend = "portaudio", *tail = "auto";
     double normalize_dbfs = NAN;
     int resample = 1;
     long ir_len = 0, device = -1;
-    int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0;
+    int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0, watch = 0, stats = 0;
+    double fade_ms = FADE_DEFAULT_MS;
     double seconds = -1;
     const char *controls_json = NULL;
     char **sets = calloc(argc, sizeof *sets);
@@ -275,6 +310,12 @@ int main(int argc, char **argv)
             play = 1;
         } else if (!strcmp(a, "--double")) {
             dbl = 1;
+        } else if (!strcmp(a, "--watch")) {
+            watch = 1;
+        } else if (!strcmp(a, "--stats")) {
+            stats = 1;
+        } else if (!strcmp(a, "--fade") && more) {
+            if (!adac_arg_double(TOOL, a, argv[++i], 0, 10000, &fade_ms)) return 2;
         } else if (!adac_tool_operand(TOOL, a, &model, NULL)) {
             usage(stderr);
             return 2;
@@ -293,6 +334,10 @@ int main(int argc, char **argv)
     }
     if (!play && !ir_len && !in_path) {
         adac_tool_say(stderr, TOOL, "--out needs --ir N or --in FILE");
+        return 2;
+    }
+    if (watch && (ir_len || !isnan(normalize_dbfs))) {
+        adac_tool_say(stderr, TOOL, "--watch plays (--play) or processes a file (--in/--out)");
         return 2;
     }
     if (!isnan(normalize_dbfs) && (play || !in_path)) {
@@ -314,8 +359,10 @@ int main(int argc, char **argv)
     adac_controls controls;
     int exit_code;
     adac_graph *g = adac_tool_load_model(TOOL, model, request, &controls, &exit_code);
-    free(request);
-    if (!g) return exit_code;
+    if (!g) {
+        free(request);
+        return exit_code;
+    }
     int ni = g->root->n_in, no = g->root->n_out, rc = 0;
     if (controls.omitted[0]) adac_tool_say(stderr, TOOL, "note: rt60 does not reach the loop(s) at %s", controls.omitted);
     adac_engine *e = adac_engine_create_controlled(g, &controls);
@@ -328,12 +375,21 @@ int main(int argc, char **argv)
         rc = render_ir(e, g, ir_len, out_path, dbl);
         adac_engine_free(e);
         adac_graph_free(g);
+        free(request);
         return rc;
     }
 
     adac_player p;
-    if (!adac_player_init(&p, e, ni, no, block)) {
+    if (!adac_player_init(&p, e, ni, no, block, (int)lround(fade_ms * 1e-3 * g->fs), stats)) {
         adac_tool_say(stderr, TOOL, "out of memory");
+        return 1;
+    }
+    adac_model_watch watcher = {0};
+    if (watch && !adac_model_watch_start(&watcher, model, request, &p.hot, block, g->fs)) {
+        adac_tool_say(stderr, TOOL, "cannot watch %s", model);
+        adac_player_free(&p);
+        adac_graph_free(g);
+        free(request);
         return 1;
     }
     p.tail_max = (long long)(tail_s * g->fs);
@@ -359,10 +415,11 @@ int main(int argc, char **argv)
             }
         }
         if (!ok) {
+            adac_model_watch_stop(&watcher);
             adac_file_source_close(&src);
             adac_player_free(&p);
-            adac_engine_free(e);
             adac_graph_free(g);
+            free(request);
             return 1;
         }
         p.source = &src;
@@ -381,14 +438,14 @@ int main(int argc, char **argv)
             rc = run_blocks(&p, NULL, NULL, g->fs, 0, NULL) ? 0 : 1;
             double peak = p.peak;
             if (!rc && !(rc = adac_file_source_rewind(&src) ? 0 : 1)) {
-                adac_engine_reset(e);
+                adac_hot_reset(&p.hot);
                 adac_player_restart(&p);
                 p.out_gain = peak > 0 ? pow(10.0, normalize_dbfs / 20) / peak : 1.0;
                 adac_tool_say(stderr, TOOL, "normalize: peak %.2f dBFS scaled by %.2f dB to %.2f dBFS",
                               peak > 0 ? 20 * log10(peak) : -INFINITY, 20 * log10(p.out_gain), normalize_dbfs);
             }
         }
-        if (!rc) rc = run_blocks(&p, &w, to_file, g->fs, 0, NULL) ? 0 : 1;
+        if (!rc) rc = run_blocks(&p, &w, to_file, g->fs, watch, NULL) ? 0 : 1;
     } else if (!strcmp(backend, "null")) {
         if (!in_path) p.frames_left = (long long)((seconds > 0 ? seconds : 1.0) * g->fs);
         rc = run_blocks(&p, writing ? &w : NULL, NULL, g->fs, 1, &ci) ? 0 : 1;
@@ -406,7 +463,9 @@ int main(int argc, char **argv)
     } else if (writing && w.tmp) {
         adac_wav_out_discard(&w);
     }
-    unsigned long long bad = adac_engine_non_finite_inputs(e);
+    adac_model_watch_stop(&watcher);
+    if (stats) print_stats(&p, &watcher, g->fs);
+    unsigned long long bad = adac_engine_non_finite_inputs(adac_hot_current(&p.hot));
     if (bad) adac_tool_say(stderr, TOOL, "warning: %llu input sample(s) were NaN or infinite and were taken as 0", bad);
     if (p.clipped)
         adac_tool_say(stderr, TOOL, "warning: %lld output sample(s) above full scale (peak %.1f dBFS)", p.clipped,
@@ -414,7 +473,7 @@ int main(int argc, char **argv)
     adac_file_source_close(&src);
     adac_resampler_free(to_file);
     adac_player_free(&p);
-    adac_engine_free(e);
     adac_graph_free(g);
+    free(request);
     return rc;
 }

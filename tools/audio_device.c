@@ -12,7 +12,8 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
                        PaStreamCallbackFlags flags, void *user)
 {
     (void)ti;
-    (void)flags;
+    adac_player *p = user;
+    if (flags & (paOutputUnderflow | paInputOverflow)) atomic_fetch_add(&p->xruns, 1);
     return adac_player_render(user, input, output, (long)frames) < (long)frames ? paComplete : paContinue;
 }
 
@@ -86,7 +87,7 @@ int adac_audio_play(adac_player *p, const char *model, double fs, long device, a
     }
     adac_tool_say(stdout, TOOL, "playing %s (%d in, %d out) at %g Hz; Ctrl-C stops", model, p->n_in, p->n_out, fs);
     while (Pa_IsStreamActive(s) == 1) {
-        adac_control_input_poll(ci, p->engine, Pa_GetStreamTime(s));
+        adac_control_input_poll(ci, &p->hot, Pa_GetStreamTime(s));
         if (from_file) adac_file_source_feed(p->source);
         Pa_Sleep(20);
     }

@@ -19,7 +19,7 @@ void adac_control_input_init(adac_control_input *ci, int fd)
     ci->open = 1;
 }
 
-static void apply_line(char *line, adac_engine *e, double seconds_in)
+static void apply_line(char *line, adac_hot_engine *h, double seconds_in)
 {
     char *eq = strchr(line, '=');
     char *name = line;
@@ -48,7 +48,7 @@ static void apply_line(char *line, adac_engine *e, double seconds_in)
         adac_tool_say(stderr, TOOL, "ignored %s=%g: the value must be a finite number", name, v);
         return;
     }
-    double took = adac_engine_set_control(e, (adac_control_id)id, v);
+    double took = adac_hot_set_control(h, (adac_control_id)id, v);
     if (isnan(took))
         adac_tool_say(stderr, TOOL, "no control '%s' in this run (enable it with --controls or --set)", name);
     else
@@ -56,7 +56,7 @@ static void apply_line(char *line, adac_engine *e, double seconds_in)
                       took != v ? " (clamped to its range)" : "");
 }
 
-void adac_control_input_poll(adac_control_input *ci, adac_engine *e, double seconds_in)
+void adac_control_input_poll(adac_control_input *ci, adac_hot_engine *h, double seconds_in)
 {
     while (ci->open) {
         fd_set fds;
@@ -71,7 +71,7 @@ void adac_control_input_poll(adac_control_input *ci, adac_engine *e, double seco
             ci->open = 0;
             if (ci->len && !ci->overlong) {
                 ci->line[ci->len] = 0;
-                apply_line(ci->line, e, seconds_in);
+                apply_line(ci->line, h, seconds_in);
             }
             ci->len = 0;
             return;
@@ -83,7 +83,7 @@ void adac_control_input_poll(adac_control_input *ci, adac_engine *e, double seco
                 if (ci->overlong)
                     adac_tool_say(stderr, TOOL, "ignored a line longer than %zu characters", sizeof ci->line - 1);
                 else
-                    apply_line(ci->line, e, seconds_in);
+                    apply_line(ci->line, h, seconds_in);
                 ci->len = 0;
                 ci->overlong = 0;
             } else if (ci->len + 1 < sizeof ci->line) {

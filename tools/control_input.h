@@ -5,7 +5,7 @@
 #ifndef ADAC_CONTROL_INPUT_H
 #define ADAC_CONTROL_INPUT_H
 
-#include "engine.h"
+#include "hot_swap.h"
 
 #include <stddef.h>
 
@@ -19,6 +19,6 @@ typedef struct {
 
 void adac_control_input_init(adac_control_input *ci, int fd);
 /* Applies every complete line available now; seconds_in is for the messages. */
-void adac_control_input_poll(adac_control_input *ci, adac_engine *e, double seconds_in);
+void adac_control_input_poll(adac_control_input *ci, adac_hot_engine *h, double seconds_in);
 
 #endif

@@ -5,15 +5,44 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-int adac_player_init(adac_player *p, adac_engine *e, int n_in, int n_out, int block)
+int adac_player_init(adac_player *p, adac_engine *e, int n_in, int n_out, int block, int fade_samples, int timing)
 {
-    *p = (adac_player){.engine = e, .n_in = n_in, .n_out = n_out, .block = block, .frames_left = -1,
-                       .out_gain = 1.0};
+    *p = (adac_player){.n_in = n_in, .n_out = n_out, .block = block, .frames_left = -1, .out_gain = 1.0};
+    atomic_init(&p->xruns, 0);
+    int hot_ok = adac_hot_init(&p->hot, e, block, fade_samples);
     p->in_bus = adac_bus_alloc(n_in, block);
     p->out_bus = adac_bus_alloc(n_out, block);
     p->frame_in = calloc((size_t)block * (n_in ? n_in : 1), sizeof *p->frame_in);
-    return p->in_bus && p->out_bus && p->frame_in;
+    if (timing) p->render_us = calloc(ADAC_PLAYER_TIMES, sizeof *p->render_us);
+    return hot_ok && p->in_bus && p->out_bus && p->frame_in && (!timing || p->render_us);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+double adac_player_render_quantile(const adac_player *p, double q)
+{
+    long long n = p->n_renders < ADAC_PLAYER_TIMES ? p->n_renders : ADAC_PLAYER_TIMES;
+    if (!p->render_us || n == 0) return NAN;
+    float *sorted = malloc((size_t)n * sizeof *sorted);
+    if (!sorted) return NAN;
+    memcpy(sorted, p->render_us, (size_t)n * sizeof *sorted);
+    qsort(sorted, (size_t)n, sizeof *sorted, by_value);
+    double v = sorted[(long long)fmin((double)n - 1, floor(q * (double)n))];
+    free(sorted);
+    return v;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
 void adac_player_restart(adac_player *p)
@@ -48,7 +77,9 @@ long adac_player_render(adac_player *p, const float *live_in, float *out, long f
         int input_over = p->source && got < n && adac_file_source_ended(p->source);
         for (int c = 0; c < p->n_in; c++)
             for (int t = 0; t < n; t++) p->in_bus[c][t] = t < got ? p->frame_in[t * p->n_in + c] : 0.0;
-        adac_engine_process(p->engine, (const double *const *)p->in_bus, p->out_bus, n);
+        double started = p->render_us ? seconds_now() : 0.0;
+        adac_hot_process(&p->hot, (const double *const *)p->in_bus, p->out_bus, n);
+        if (p->render_us) p->render_us[p->n_renders++ % ADAC_PLAYER_TIMES] = (float)(1e6 * (seconds_now() - started));
         for (int t = 0; t < n; t++) {
             double frame_peak = 0;
             for (int c = 0; c < p->n_out; c++) {
@@ -72,6 +103,8 @@ long adac_player_render(adac_player *p, const float *live_in, float *out, long f
 
 void adac_player_free(adac_player *p)
 {
+    adac_hot_free(&p->hot);
+    free(p->render_us);
     adac_bus_free(p->in_bus);
     adac_bus_free(p->out_bus);
     free(p->frame_in);

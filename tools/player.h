@@ -9,9 +9,15 @@
 
 #include "engine.h"
 #include "file_source.h"
+#include "hot_swap.h"
+
+#include <stdatomic.h>
+
+/* Render times kept for --stats: the last this many blocks. */
+#define ADAC_PLAYER_TIMES 65536
 
 typedef struct {
-    adac_engine *engine;
+    adac_hot_engine hot;       /* the engine playing, and those reloaded into it (--watch) */
     int n_in, n_out, block;
     double **in_bus, **out_bus;
     adac_file_source *source;  /* file input, or NULL: live input or silence */
@@ -24,10 +30,17 @@ typedef struct {
     double out_gain;           /* --normalize: the output scaled by this */
     long long clipped;
     float *frame_in;           /* one block of input frames */
+    float *render_us;          /* --stats: microseconds per block (a ring), or NULL */
+    long long n_renders;
+    _Atomic long long xruns;   /* blocks the audio device or the pacing found late */
 } adac_player;
 
-/* Allocates the player's buses for `block`-frame slices; 0 if out of memory. */
-int adac_player_init(adac_player *p, adac_engine *e, int n_in, int n_out, int block);
+/* Takes the prepared engine e (owned from now on) and allocates the player's
+ * buses for `block`-frame slices; a reloaded model of another shape crossfades
+ * over fade_samples; timing: keep render times for --stats. 0 if out of memory. */
+int adac_player_init(adac_player *p, adac_engine *e, int n_in, int n_out, int block, int fade_samples, int timing);
+/* --stats: the q-quantile (0..1) of the kept render times, in microseconds. */
+double adac_player_render_quantile(const adac_player *p, double q);
 /* The callback: no allocation, no locks, no printing. Writes `frames` interleaved
  * frames into out and returns how many belong to the run (fewer when it ends in
  * this call; the rest is silence). live_in: interleaved input, or NULL. */
