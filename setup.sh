@@ -13,12 +13,13 @@ say() { printf '\n== %s\n' "$*"; }
 
 # 1. Debian packages (C dependencies, libfaust, Criterion; for plugin export: JUCE's
 #    modules and what they build against, libsamplerate, ccache for the JUCE build
-#    cache, and lilv with the LV2 headers for the LV2 test host).
+#    cache, and lilv with the LV2 headers for the LV2 test host; JACK2, whose dummy
+#    driver the real-time test plays through).
 debs=(build-essential pkg-config cmake ninja-build faust libcjson-dev portaudio19-dev
       libsndfile1-dev libsoxr-dev libopenblas-dev liblapacke-dev libcriterion-dev python3-venv
       juce-modules-source libsamplerate0-dev ccache libasound2-dev libfreetype-dev libfontconfig1-dev
       libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxext-dev libgl-dev
-      lv2-dev liblilv-dev lilv-utils)
+      lv2-dev liblilv-dev lilv-utils jackd2)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -84,7 +84,6 @@ static int take_pending(adac_hot_engine *h)
     }
     adac_engine *next = atomic_exchange(&h->pending, NULL);
     if (!next) return 0;
-    atomic_fetch_add(&h->taken, 1);
     if (adac_engine_same_shape(next, h->current)) {
         adac_engine_take_state(next, h->current);
         if (!retire(h, h->current)) h->unretired = h->current;
@@ -106,7 +105,11 @@ void adac_hot_process(adac_hot_engine *h, const double *const *in, double *const
     apply_requests(h);
     int swapped = take_pending(h);
     adac_engine_process(h->current, in, out, n);
-    if (swapped) atomic_store(&h->swapped_ns, now_ns());
+    if (swapped) {
+        /* taken last: whoever sees it change also sees kept/faded and the time */
+        atomic_store(&h->swapped_ns, now_ns());
+        atomic_fetch_add(&h->taken, 1);
+    }
     if (!h->fading) return;
     adac_engine_process(h->fading, in, h->fade_out, n);
     const double quarter = 1.5707963267948966; /* pi / 2 */

@@ -31,7 +31,7 @@ typedef struct {
     int fade_len, fade_pos, max_block, n_out;
     double **fade_out; /* the fading engine's output, one block */
     _Atomic unsigned long kept, faded; /* swaps of each kind so far */
-    _Atomic unsigned long taken;       /* offers taken (a later offer replaces one not yet taken) */
+    _Atomic unsigned long taken;       /* offers taken and played a block (set after kept/faded and swapped_ns) */
     _Atomic long long swapped_ns;      /* CLOCK_MONOTONIC when the last taken engine's first block was done */
     /* Control moves from any thread, applied by the audio thread to whichever
      * engine is playing (an engine pointer is never handed out to other threads). */

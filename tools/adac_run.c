@@ -239,8 +239,9 @@ static void print_stats(const adac_player *p, const adac_model_watch *w, double 
 {
     double budget = 1e6 * p->block / fs;
     printf("adac-run: stats: %lld blocks of %d frames (budget %.0f us): render p50 %.1f us, p99 %.1f us, "
-           "max %.1f us; xruns %lld\n", p->n_renders, p->block, budget, adac_player_render_quantile(p, 0.5),
-           adac_player_render_quantile(p, 0.99), adac_player_render_quantile(p, 1.0), atomic_load(&p->xruns));
+           "max %.1f us; %lld over budget; xruns %lld (as the audio device or the pacing reported them)\n",
+           p->n_renders, p->block, budget, adac_player_render_quantile(p, 0.5), adac_player_render_quantile(p, 0.99),
+           adac_player_render_quantile(p, 1.0), p->over_budget, atomic_load(&p->xruns));
     if (!w->reloads && !w->refused) return;
     double lo = INFINITY, hi = 0, sum = 0;
     for (int i = 0; i < w->n_latency; i++) {
@@ -384,6 +385,7 @@ int main(int argc, char **argv)
         adac_tool_say(stderr, TOOL, "out of memory");
         return 1;
     }
+    p.budget_us = 1e6 * block / g->fs;
     adac_model_watch watcher = {0};
     if (watch && !adac_model_watch_start(&watcher, model, request, &p.hot, block, g->fs)) {
         adac_tool_say(stderr, TOOL, "cannot watch %s", model);

@@ -79,7 +79,11 @@ long adac_player_render(adac_player *p, const float *live_in, float *out, long f
             for (int t = 0; t < n; t++) p->in_bus[c][t] = t < got ? p->frame_in[t * p->n_in + c] : 0.0;
         double started = p->render_us ? seconds_now() : 0.0;
         adac_hot_process(&p->hot, (const double *const *)p->in_bus, p->out_bus, n);
-        if (p->render_us) p->render_us[p->n_renders++ % ADAC_PLAYER_TIMES] = (float)(1e6 * (seconds_now() - started));
+        if (p->render_us) {
+            double us = 1e6 * (seconds_now() - started);
+            p->render_us[p->n_renders++ % ADAC_PLAYER_TIMES] = (float)us;
+            p->over_budget += us > p->budget_us * n / p->block;
+        }
         for (int t = 0; t < n; t++) {
             double frame_peak = 0;
             for (int c = 0; c < p->n_out; c++) {

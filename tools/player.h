@@ -32,6 +32,8 @@ typedef struct {
     float *frame_in;           /* one block of input frames */
     float *render_us;          /* --stats: microseconds per block (a ring), or NULL */
     long long n_renders;
+    double budget_us;          /* --stats: a block's real-time budget */
+    long long over_budget;     /* --stats: blocks whose render took longer than that */
     _Atomic long long xruns;   /* blocks the audio device or the pacing found late */
 } adac_player;
 
