@@ -106,7 +106,8 @@ def process(config: Config, x, tail="auto", controls: dict | None = None, values
         x: (n, inputs) samples (1-D for one input).
         tail: "auto" (on until the output falls 90 dB below its peak, at most
             60 s), a number of seconds, or 0.
-        controls, values: macro-controls and the values they are set to.
+        controls: macro-controls as in json_to_faust, or None.
+        values: the values they are set to, e.g. {"rt60": 2.0}.
         block: the engine's block size.
 
     Returns (n + tail samples, outputs), in x's dtype."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
@@ -244,11 +243,14 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
             precision the certificate checks the parameters in).
         strict: refuse a model whose certificate is not certified-stable or
             marginally-stable, before anything is built.
-        install: copy the VST3 to vst3_dir (default $ADAC_VST3_DIR or ~/.vst3) and
-            the LV2 to lv2_dir ($ADAC_LV2_DIR or ~/.lv2).
-        manufacturer, plugin_code, manufacturer_code: the identity hosts see; the
-            codes (4 characters) default to ones derived from the names, so
-            exporting the same model again replaces the same plugin.
+        install: copy the VST3 to vst3_dir and the LV2 to lv2_dir.
+        manufacturer: the manufacturer hosts show (the same characters as name).
+        plugin_code: the plugin's four-character code (one upper-case); default:
+            derived from manufacturer and name, so exporting the same model again
+            replaces the same plugin in the host.
+        manufacturer_code: the manufacturer's code; default: derived from it.
+        vst3_dir: where install puts the VST3 (default $ADAC_VST3_DIR or ~/.vst3).
+        lv2_dir: where install puts the LV2 (default $ADAC_LV2_DIR or ~/.lv2).
         juce_dir: a JUCE installation's CMake folder (default: the one CMake finds).
         cache_dir: the compiler cache (default $ADAC_CACHE_DIR or ~/.cache/adac).
         log: called with each progress line (default: print to stderr).
@@ -399,9 +401,8 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
             "name": display, "tail_seconds": tail_s}
 
 
-def export_juce(*args, **kwargs) -> dict:
-    """The name users of the original package know: the same as export_plugin."""
-    return export_plugin(*args, **kwargs)
+# The name users of the original package know: the same function.
+export_juce = export_plugin
 
 
 def main(argv=None) -> int:
