@@ -12,6 +12,7 @@ int adac_hot_init(adac_hot_engine *h, adac_engine *first, int max_block, int fad
     h->current = first;
     h->max_block = max_block;
     h->fade_len = fade_samples > 0 ? fade_samples : 1;
+    h->fresh = 1;
     h->n_out = adac_engine_num_outputs(first);
     atomic_init(&h->pending, NULL);
     for (int i = 0; i < ADAC_HOT_RETIRE_SLOTS; i++) atomic_init(&h->retired[i], NULL);
@@ -84,7 +85,11 @@ static int take_pending(adac_hot_engine *h)
     }
     adac_engine *next = atomic_exchange(&h->pending, NULL);
     if (!next) return 0;
-    if (adac_engine_same_shape(next, h->current)) {
+    if (h->fresh) {
+        adac_engine_take_controls(next, h->current);
+        if (!retire(h, h->current)) h->unretired = h->current;
+        atomic_fetch_add(&h->kept, 1);
+    } else if (adac_engine_same_shape(next, h->current)) {
         adac_engine_take_state(next, h->current);
         if (!retire(h, h->current)) h->unretired = h->current;
         atomic_fetch_add(&h->kept, 1);
@@ -105,6 +110,7 @@ void adac_hot_process(adac_hot_engine *h, const double *const *in, double *const
     apply_requests(h);
     int swapped = take_pending(h);
     adac_engine_process(h->current, in, out, n);
+    h->fresh = 0;
     if (swapped) {
         /* taken last: whoever sees it change also sees kept/faded and the time */
         atomic_store(&h->swapped_ns, now_ns());
@@ -132,6 +138,7 @@ void adac_hot_process(adac_hot_engine *h, const double *const *in, double *const
 void adac_hot_reset(adac_hot_engine *h)
 {
     adac_engine_reset(h->current);
+    h->fresh = 1;
     if (!h->fading) return;
     if (retire(h, h->fading)) {
         h->fading = NULL;

@@ -6,7 +6,8 @@
  *     lines, filter states and control smoothers, so the tail rings on and only
  *     the parameters change, at that block;
  *   another shape: the old engine keeps running beside the new one for a short
- *     equal-power crossfade (cos/sin), then stops.
+ *     equal-power crossfade (cos/sin), then stops (no crossfade when nothing has
+ *     been played since the start or a reset: there is nothing to fade out).
  *
  * Control values carry over either way. Engines the audio thread is done with
  * are handed back through a few lock-free slots and freed by the loader thread
@@ -29,6 +30,7 @@ typedef struct {
     _Atomic(adac_engine *) pending;    /* offered, not yet taken */
     _Atomic(adac_engine *) retired[ADAC_HOT_RETIRE_SLOTS];
     int fade_len, fade_pos, max_block, n_out;
+    int fresh; /* nothing processed since init or reset: a new engine needs no crossfade */
     double **fade_out; /* the fading engine's output, one block */
     _Atomic unsigned long kept, faded; /* swaps of each kind so far */
     _Atomic unsigned long taken;       /* offers taken and played a block (set after kept/faded and swapped_ns) */

@@ -150,13 +150,20 @@ juce::AudioProcessorEditor *adac_processor::createEditor()
 
 void adac_processor::getStateInformation(juce::MemoryBlock &dest)
 {
-    if (auto xml = parameters.copyState().createXml()) copyXmlToBinary(*xml, dest);
+    auto state = parameters.copyState();
+    if (backend) state.setProperty("model_path", juce::String(backend->setting("model_path")), nullptr);
+    if (auto xml = state.createXml()) copyXmlToBinary(*xml, dest);
 }
 
 void adac_processor::setStateInformation(const void *data, int size)
 {
-    if (auto xml = getXmlFromBinary(data, size))
-        if (xml->hasTagName(parameters.state.getType())) parameters.replaceState(juce::ValueTree::fromXml(*xml));
+    auto xml = getXmlFromBinary(data, size);
+    if (!xml || !xml->hasTagName(parameters.state.getType())) return;
+    auto state = juce::ValueTree::fromXml(*xml);
+    if (backend && state.hasProperty("model_path"))
+        backend->set_setting("model_path", state["model_path"].toString().toStdString());
+    state.removeProperty("model_path", nullptr);
+    parameters.replaceState(state);
 }
 
 juce::AudioProcessor *JUCE_CALLTYPE createPluginFilter() { return new adac_processor(); }

@@ -19,6 +19,10 @@ public:
     virtual void process(const float *const *in, float *const *out, int n) = 0;
     /* Clears every delay line and filter state; controls glide from their init again. */
     virtual void reset() = 0;
+    /* A back end's own settings, saved with the host's session (off the audio
+     * thread): the live back end's "model_path". */
+    virtual std::string setting(const std::string &) const { return {}; }
+    virtual void set_setting(const std::string &, const std::string &) {}
 };
 
 /* The back end this plugin was built with; nullptr with a reason when the model

@@ -387,7 +387,7 @@ int main(int argc, char **argv)
     }
     p.budget_us = 1e6 * block / g->fs;
     adac_model_watch watcher = {0};
-    if (watch && !adac_model_watch_start(&watcher, model, request, &p.hot, block, g->fs)) {
+    if (watch && !adac_model_watch_start(&watcher, TOOL, model, request, &p.hot, block, g->fs, 0)) {
         adac_tool_say(stderr, TOOL, "cannot watch %s", model);
         adac_player_free(&p);
         adac_graph_free(g);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#define TOOL "adac-run"
 #define POLL_NS 2000000L /* the file is looked at every 2 ms */
 
 static long long now_ns(void)
@@ -47,7 +46,7 @@ static int reload(adac_model_watch *w)
     char err[ADAC_ERR_LEN];
     adac_graph *g = adac_graph_load_file(w->path, err, sizeof err);
     if (!g) {
-        adac_tool_say(stderr, TOOL, "reload refused, still playing the previous model: %s: %s", w->path, err);
+        adac_tool_say(stderr, w->who, "reload refused, still playing the previous model: %s: %s", w->path, err);
         return 0;
     }
     const char *refusal = NULL;
@@ -77,7 +76,7 @@ static int reload(adac_model_watch *w)
     if (refusal) {
         if (e) adac_engine_free(e); /* frees g with it */
         else adac_graph_free(g);
-        adac_tool_say(stderr, TOOL, "reload refused, still playing the previous model: %s: %s", w->path, refusal);
+        adac_tool_say(stderr, w->who, "reload refused, still playing the previous model: %s: %s", w->path, refusal);
         return 0;
     }
     adac_hot_offer(w->hot, e);
@@ -95,7 +94,9 @@ static void *watch_loop(void *arg)
             long long seen_at = now_ns();
             w->seen = now;
             unsigned long taken = atomic_load(&w->hot->taken), kept = atomic_load(&w->hot->kept);
-            if (!reload(w)) {
+            int offered = reload(w);
+            atomic_fetch_add(&w->handled, 1);
+            if (!offered) {
                 w->refused++;
             } else {
                 /* Wait (briefly) for the audio thread to play it, for the latency. */
@@ -106,7 +107,7 @@ static void *watch_loop(void *arg)
                 if (atomic_load(&w->hot->taken) != taken) {
                     double ms = (atomic_load(&w->hot->swapped_ns) - seen_at) / 1e6;
                     if (w->n_latency < ADAC_WATCH_MAX_LATENCIES) w->latency_ms[w->n_latency++] = ms;
-                    adac_tool_say(stderr, TOOL, "reloaded %s in %.2f ms (%s)", w->path, ms,
+                    adac_tool_say(stderr, w->who, "reloaded %s in %.2f ms (%s)", w->path, ms,
                                   atomic_load(&w->hot->kept) != kept ? "same shape: the tail rings on"
                                                                       : "another shape: crossfade");
                 }
@@ -117,14 +118,18 @@ static void *watch_loop(void *arg)
     return NULL;
 }
 
-int adac_model_watch_start(adac_model_watch *w, const char *path, const char *controls_json,
-                           adac_hot_engine *hot, int block, double fs)
+int adac_model_watch_start(adac_model_watch *w, const char *who, const char *path, const char *controls_json,
+                           adac_hot_engine *hot, int block, double fs, int load_existing)
 {
-    *w = (adac_model_watch){.path = path, .controls_json = controls_json, .block = block, .fs = fs, .hot = hot};
+    *w = (adac_model_watch){.who = who, .controls_json = controls_json, .block = block, .fs = fs, .hot = hot};
+    if (strlen(path) >= sizeof w->path) return 0;
+    strcpy(w->path, path);
     w->n_in = adac_engine_num_inputs(adac_hot_current(hot));
     w->n_out = adac_engine_num_outputs(adac_hot_current(hot));
     atomic_init(&w->stop, 0);
-    if (stat(path, &w->seen) != 0) return 0;
+    atomic_init(&w->handled, 0);
+    if (load_existing) memset(&w->seen, 0, sizeof w->seen); /* whatever is there counts as a change */
+    else if (stat(path, &w->seen) != 0) return 0;
     w->running = pthread_create(&w->thread, NULL, watch_loop, w) == 0;
     return w->running;
 }

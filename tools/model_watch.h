@@ -17,12 +17,15 @@
 #define ADAC_WATCH_MAX_LATENCIES 1024
 
 typedef struct {
-    const char *path, *controls_json;
+    char path[4096];
+    const char *controls_json;
+    const char *who; /* prefix of its messages: the tool or plugin */
     int block, n_in, n_out;
     double fs;
     adac_hot_engine *hot;
     pthread_t thread;
     _Atomic int stop;
+    _Atomic int handled; /* changes handled (loaded or refused) so far */
     int running;
     struct stat seen;  /* the file as last loaded (or refused) */
     /* file replaced -> first block computed by the new model, per reload (ms) */
@@ -30,9 +33,10 @@ typedef struct {
     int n_latency, reloads, refused;
 } adac_model_watch;
 
-/* Starts watching `path` (the model already playing in hot was loaded from it). */
-int adac_model_watch_start(adac_model_watch *w, const char *path, const char *controls_json,
-                           adac_hot_engine *hot, int block, double fs);
+/* Starts watching `path`. load_existing: load the file as it is now too (0 when
+ * the model playing in hot was loaded from it). The path is copied. */
+int adac_model_watch_start(adac_model_watch *w, const char *who, const char *path, const char *controls_json,
+                           adac_hot_engine *hot, int block, double fs, int load_existing);
 /* Stops the thread (waiting for it) and frees what the audio thread handed back. */
 void adac_model_watch_stop(adac_model_watch *w);
 

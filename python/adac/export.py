@@ -142,7 +142,7 @@ def _model_header(cfg: dict, text: str, controls: dict | None, described: list, 
     lines.append("static const adac_plugin_param adac_model_params[] = {")
     lines += rows or ["    {\"\", \"\", 0.0, 0.0, 0.0},"]
     lines.append("};")
-    if backend == "engine":
+    if backend in ("engine", "live"):
         lines.append("static const char adac_model_ir_json[] =\n    " + _c_string(text) + ";")
         lines.append("static const char adac_model_controls_json[] =\n    "
                      + _c_string(json.dumps(controls) if controls else "null") + ";")
@@ -226,7 +226,8 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
                   manufacturer: str = "ADAC", plugin_code: str | None = None,
                   manufacturer_code: str | None = None, vst3_dir: os.PathLike | str | None = None,
                   lv2_dir: os.PathLike | str | None = None, juce_dir: os.PathLike | str | None = None,
-                  cache_dir: os.PathLike | str | None = None, log=None) -> dict:
+                  cache_dir: os.PathLike | str | None = None, watch: os.PathLike | str | None = None,
+                  log=None) -> dict:
     """Builds a model into plugins and installs them.
 
     Args:
@@ -237,8 +238,10 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
         controls: macro-controls as host parameters (as in json_to_faust, or JSON
             text); default rt60 (where it applies), dry_wet and pre_delay.
         formats: any of "vst3", "lv2", "standalone".
-        backend: "faust" (the emitted FAUST compiled to C++ ahead of time) or
-            "engine" (ADAC's C engine, double precision, with the IR embedded).
+        backend: "faust" (the emitted FAUST compiled to C++ ahead of time),
+            "engine" (ADAC's C engine, double precision, with the IR embedded), or
+            "live" (ADAC Live: the engine, starting on this model and reloading
+            the file `watch` whenever it changes, as adac-run --watch does).
         precision: "single" or "double": the FAUST back end's arithmetic (and the
             precision the certificate checks the parameters in).
         strict: refuse a model whose certificate is not certified-stable or
@@ -253,6 +256,8 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
         lv2_dir: where install puts the LV2 (default $ADAC_LV2_DIR or ~/.lv2).
         juce_dir: a JUCE installation's CMake folder (default: the one CMake finds).
         cache_dir: the compiler cache (default $ADAC_CACHE_DIR or ~/.cache/adac).
+        watch: the live back end's model file (an IR .json, e.g. HotReload's
+            path); a setting the host saves with its session.
         log: called with each progress line (default: print to stderr).
 
     Returns a dict of the paths written ("vst3", "lv2", "standalone", "dsp",
@@ -262,8 +267,10 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise ValueError(f"formats: choose from {', '.join(FORMATS)} (got {', '.join(formats) or 'none'})")
-    if backend not in ("faust", "engine"):
-        raise ValueError(f"backend must be 'faust' or 'engine', got {backend!r}")
+    if backend not in ("faust", "engine", "live"):
+        raise ValueError(f"backend must be 'faust', 'engine' or 'live', got {backend!r}")
+    if (backend == "live") != (watch is not None):
+        raise ValueError("the live back end takes watch= (the model file it reloads), and only it")
     if precision not in ("single", "double"):
         raise ValueError(f"precision must be 'single' or 'double', got {precision!r}")
     text = to_text(config)
@@ -279,8 +286,8 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     #    runs in double precision, so its parameters are certified as held there.
     progress("certificate")
     controls, described = _resolve_controls(text, controls, say)
-    cert_precision = "double" if backend == "engine" else precision
-    if backend == "engine" and precision == "single":
+    cert_precision = "double" if backend != "faust" else precision
+    if backend != "faust" and precision == "single":
         say("the engine back end computes in double precision")
     cert = certify(text, controls=controls, precision=cert_precision)
     verdict = cert["verdict"]
@@ -307,7 +314,11 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     write_text_atomic(dsp_path, _lib.to_faust(text, controls))
     write_text_atomic(cert_path, json.dumps(cert, indent=1) + "\n")
     tail_s = _tail_seconds(text, controls, described)
-    write_text_atomic(gen / "adac_model_info.h", _model_header(cfg, text, controls, described, tail_s, backend))
+    header = _model_header(cfg, text, controls, described, tail_s, backend)
+    if backend == "live":
+        header += ("static const char adac_model_watch_path[] =\n    "
+                   + _c_string(str(Path(watch).expanduser().resolve())) + ";\n")
+    write_text_atomic(gen / "adac_model_info.h", header)
     times = {}
     if backend == "faust":
         faust = shutil.which("faust")
@@ -418,8 +429,10 @@ def main(argv=None) -> int:
     p.add_argument("--controls", help='macro-controls as JSON, e.g. \'{"rt60": true}\' (default: rt60, '
                                       'dry_wet, pre_delay)')
     p.add_argument("--formats", default="vst3,lv2,standalone", help="comma-separated: vst3,lv2,standalone")
-    p.add_argument("--backend", choices=("faust", "engine"), default="faust",
-                   help="faust: the emitted FAUST compiled ahead of time; engine: ADAC's C engine")
+    p.add_argument("--backend", choices=("faust", "engine", "live"), default="faust",
+                   help="faust: the emitted FAUST compiled ahead of time; engine: ADAC's C engine; "
+                        "live: ADAC Live, the engine reloading the --watch file")
+    p.add_argument("--watch", help="--backend live: the model file to reload whenever it changes")
     p.add_argument("--double", action="store_true", help="FAUST back end in double precision")
     p.add_argument("--no-install", action="store_true", help="leave the bundles in OUTDIR only")
     p.add_argument("--no-strict", action="store_true", help="build even if the certificate does not prove stability")
@@ -436,7 +449,7 @@ def main(argv=None) -> int:
                                backend=a.backend, precision="double" if a.double else "single",
                                strict=not a.no_strict, install=not a.no_install,
                                manufacturer=a.manufacturer, plugin_code=a.plugin_code,
-                               vst3_dir=a.vst3_dir, lv2_dir=a.lv2_dir, juce_dir=a.juce_dir)
+                               vst3_dir=a.vst3_dir, lv2_dir=a.lv2_dir, juce_dir=a.juce_dir, watch=a.watch)
     except (ExportError, IRError, ValueError, OSError) as e:
         print(f"adac-export: {_lib_escape(str(e))}", file=sys.stderr)
         return 2 if isinstance(e, ValueError) and not isinstance(e, IRError) else 1

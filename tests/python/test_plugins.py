@@ -308,3 +308,44 @@ def test_cli_help_and_version():
     for flag, expect in (("--help", "adac-export"), ("--version", adac.__version__)):
         r = subprocess.run([sys.executable, "-m", "adac.export", flag], capture_output=True, text=True)
         assert r.returncode == 0 and expect in r.stdout
+
+
+def _juce_base64_decode(text: str) -> bytes:
+    """JUCE's MemoryBlock base64 ("SIZE.CHARS", its own alphabet, bits LSB first),
+    in which its VST3 wrapper keeps the processor's state."""
+    alphabet = ".ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+"
+    size, chars = text.split(".", 1)
+    value = sum(alphabet.index(ch) << (6 * i) for i, ch in enumerate(chars))
+    return value.to_bytes(int(size) + 1, "little")[: int(size)]
+
+
+def test_adac_live_reloads_a_published_model_and_keeps_its_parameters(tmp_path):
+    """ADAC Live (the live back end) in pedalboard: it plays the model file it
+    watches; a publish of another model (same shape, other output gains) is heard
+    after the reload, with a parameter set before it still in place; the watched
+    path is saved in the plugin's state."""
+    import re
+    import time
+
+    watched = tmp_path / "live" / "model.json"
+    live = adac.HotReload(fs=FS, name="live", path=watched, min_interval=0.0)
+    first = adac.to_dict(ROOT / "examples" / "fdn8.json")
+    assert live.update(first)
+    r = adac.export_plugin(first, tmp_path / "out", name="ADAC Live test", backend="live", watch=watched,
+                           formats=("vst3",), install=False)
+    plugin = pedalboard.load_plugin(r["vst3"])
+    plugin.dry_wet = 0.5
+    n = FS // 2
+    before = _vst3_responses(plugin, 1, n, FS)
+    assert _error_db(_engine(first, n, values={"dry_wet": 0.5}), before) <= -100.0
+    second = json.loads(json.dumps(first))
+    c = second["graph"]["core"]["children"][-1]["params"]
+    c["matrix"] = (np.asarray(c["matrix"]) * 0.5).tolist()
+    assert live.update(second)
+    time.sleep(0.5)  # the plugin's watcher loads it; the next block plays it
+    after = plugin.process(np.eye(1, n, dtype=np.float32), FS, buffer_size=512, reset=True).T[:, :, None]
+    assert plugin.dry_wet == pytest.approx(0.5, abs=1e-4)
+    assert _error_db(_engine(second, n, values={"dry_wet": 0.5}), after) <= -100.0
+    assert _error_db(before, after) > -20.0  # it did change
+    component = re.search(rb"<IComponent>([^<]*)</IComponent>", plugin.raw_state)[1].decode()
+    assert str(watched.resolve()).encode() in _juce_base64_decode(component)

@@ -1,0 +1,88 @@
+/* The live back end (ADAC Live): the engine, started on the exported model and
+ * reloading the watched model file whenever it changes, exactly as
+ * adac-run --watch does (live_session.c): the same shape keeps the tail ringing,
+ * another crossfades, an unstable or broken file is refused and the sound plays
+ * on. The path is a setting saved with the session. */
+#include "dsp_backend.h"
+#include "live_session.h"
+#include "plugin_model.h"
+#include "adac_model_info.h"
+
+#include <vector>
+
+extern "C" {
+#include "controls.h"
+}
+
+namespace {
+
+constexpr double fade_seconds = 0.05;
+
+class live_backend final : public adac_dsp_backend {
+public:
+    ~live_backend() override { adac_live_free(session); }
+
+    bool setup(std::string &error)
+    {
+        for (int p = 0; p < ADAC_MODEL_N_PARAMS; p++) {
+            ids[p] = adac_control_find(adac_model_params[p].id);
+            if (ids[p] < 0) {
+                error = std::string("unknown macro-control ") + adac_model_params[p].id;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool prepare(int max_block) override
+    {
+        adac_live_free(session);
+        session = adac_live_create(adac_model_ir_json, adac_model_controls_json, max_block, fade_seconds);
+        if (!session) return false;
+        in_wide.assign((size_t)ADAC_MODEL_INPUTS * max_block, 0.0);
+        out_wide.assign((size_t)ADAC_MODEL_OUTPUTS * max_block, 0.0);
+        for (int ch = 0; ch < ADAC_MODEL_INPUTS; ch++) in_ptr[ch] = &in_wide[(size_t)ch * max_block];
+        for (int ch = 0; ch < ADAC_MODEL_OUTPUTS; ch++) out_ptr[ch] = &out_wide[(size_t)ch * max_block];
+        adac_live_watch(session, path.c_str());
+        return true;
+    }
+
+    void set_control(int index, double value) override { adac_live_set_control(session, ids[index], value); }
+
+    void process(const float *const *in, float *const *out, int n) override
+    {
+        for (int ch = 0; ch < ADAC_MODEL_INPUTS; ch++)
+            for (int t = 0; t < n; t++) in_ptr[ch][t] = in[ch][t];
+        adac_live_process(session, in_ptr, out_ptr, n);
+        for (int ch = 0; ch < ADAC_MODEL_OUTPUTS; ch++)
+            for (int t = 0; t < n; t++) out[ch][t] = (float)out_ptr[ch][t];
+    }
+
+    void reset() override { adac_live_reset(session); }
+
+    std::string setting(const std::string &key) const override { return key == "model_path" ? path : std::string(); }
+
+    void set_setting(const std::string &key, const std::string &value) override
+    {
+        if (key != "model_path" || value == path) return;
+        path = value;
+        if (session) adac_live_watch(session, path.c_str());
+    }
+
+private:
+    adac_live_session *session = nullptr;
+    std::string path = adac_model_watch_path;
+    int ids[ADAC_MODEL_N_PARAMS > 0 ? ADAC_MODEL_N_PARAMS : 1] = {};
+    std::vector<double> in_wide, out_wide;
+    double *in_ptr[ADAC_MODEL_INPUTS] = {};
+    double *out_ptr[ADAC_MODEL_OUTPUTS] = {};
+};
+
+} // namespace
+
+std::unique_ptr<adac_dsp_backend> adac_make_backend(std::string &error)
+{
+    auto b = std::make_unique<live_backend>();
+    if (!b->setup(error)) return nullptr;
+    return b;
+}
