@@ -62,15 +62,38 @@ def test_single_precision_is_what_the_emitted_code_holds():
     assert adac.certify(comb(1.0001, 4))["verdict"] == "unstable"
 
 
-def test_non_normal_loop_the_bound_cannot_certify_is_indeterminate():
-    # Norm 2.5, eigenvalues +-0.5: stable, but no norm bound shows it.
+def test_non_normal_loop_is_certified_by_the_scaled_bound_for_any_delays():
+    # Norm 2.5, eigenvalues +-0.5: the product of norms cannot see the decay; the
+    # Perron root of |A| (0.5) can, for any delay lengths.
     a = [[0.0, 2.5], [0.1, 0.0]]
+    for samples in ([3, 5], [1, 1], [977, 3]):
+        model = ir({"type": "recursion", "fF": {"type": "parallel_delay", "params": {"samples": samples}},
+                    "fB": {"type": "gain", "params": {"matrix": a}}})
+        loop = loop_of(adac.certify(model, precision="double"))
+        assert loop["small_gain"]["bound"] > 1
+        assert loop["verdict"] == "certified-stable", loop["reason"]
+        assert loop["scaled_small_gain"]["perron_root"] == pytest.approx(0.5)
+        assert loop["scaled_small_gain"]["bound"] < 1 and "scaled small-gain" in loop["reason"]
+
+
+def test_scaled_bound_never_certifies_a_growing_loop_and_stays_honest_where_signs_cancel():
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        n = int(rng.integers(2, 7))
+        t = np.triu(rng.uniform(-3, 3, (n, n)), 1) + np.diag(rng.uniform(-0.95, 0.95, n))
+        t[0, 0] = rng.choice([-1, 1]) * rng.uniform(1.01, 1.1)  # one eigenvalue outside: it grows
+        p = np.eye(n)[rng.permutation(n)]
+        cfg = adac.dss_to_json(p @ t @ p.T, np.ones((n, 1)), np.ones((1, n)), np.zeros((1, 1)),
+                               rng.integers(1, 300, n), fs=FS)
+        assert adac.certify(cfg, precision="double")["verdict"] == "unstable"
+    # Signs cancel: rho(|A|) = 1.13 but |eig(A)| = 0.81; the pole count finds no
+    # unstable pole, which is evidence, not a proof.
+    a = [[0.5, 4.0], [-0.1, 0.5]]
     model = ir({"type": "recursion", "fF": {"type": "parallel_delay", "params": {"samples": [3, 5]}},
                 "fB": {"type": "gain", "params": {"matrix": a}}})
     loop = loop_of(adac.certify(model, precision="double"))
-    assert loop["small_gain"]["bound"] > 1
-    assert loop["verdict"] == "indeterminate"
-    assert loop["argument_principle"]["unstable_poles"] == 0
+    assert loop["scaled_small_gain"]["perron_root"] > 1
+    assert loop["verdict"] == "indeterminate" and loop["argument_principle"]["unstable_poles"] == 0
 
 
 def test_resonant_filter_in_the_loop_is_bounded_between_grid_points():
