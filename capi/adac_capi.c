@@ -140,32 +140,6 @@ struct adac_capi_stream {
     double **in, **out;
 };
 
-/* A prepared engine that owns its graph, or NULL with a message. */
-static adac_engine *stream_engine(const char *json, const char *controls, int block, char *err, size_t err_len)
-{
-    adac_graph *g = adac_graph_load_string(json, err, err_len);
-    if (!g) return NULL;
-    adac_controls c;
-    if (!adac_controls_parse(controls, g, &c, err, err_len)) {
-        adac_graph_free(g);
-        return NULL;
-    }
-    adac_engine *e = adac_engine_create_controlled(g, &c);
-    adac_controls_free(&c);
-    if (!e) {
-        adac_graph_free(g);
-        snprintf(err, err_len, "engine: out of memory");
-        return NULL;
-    }
-    adac_engine_adopt_graph(e);
-    if (!adac_engine_prepare(e, block)) {
-        adac_engine_free(e);
-        snprintf(err, err_len, "engine: out of memory");
-        return NULL;
-    }
-    return e;
-}
-
 adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
                                        char *err, size_t err_len)
 {
@@ -173,7 +147,7 @@ adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, i
         snprintf(err, err_len, "block must be 1 to 1048576 samples");
         return NULL;
     }
-    adac_engine *e = stream_engine(json, controls, block, err, err_len);
+    adac_engine *e = adac_engine_from_json(json, controls, block, err, err_len);
     if (!e) return NULL;
     adac_capi_stream *s = calloc(1, sizeof *s);
     if (!s || !adac_hot_init(&s->hot, e, block, fade_samples)) {
@@ -223,7 +197,7 @@ double adac_capi_stream_set(adac_capi_stream *s, int control_id, double value)
 
 int adac_capi_stream_load(adac_capi_stream *s, const char *json, const char *controls, char *err, size_t err_len)
 {
-    adac_engine *e = stream_engine(json, controls, s->block, err, err_len);
+    adac_engine *e = adac_engine_from_json(json, controls, s->block, err, err_len);
     if (!e) return 0;
     if (adac_engine_num_inputs(e) != s->n_in || adac_engine_num_outputs(e) != s->n_out) {
         snprintf(err, err_len, "the new model has %d inputs and %d outputs, the playing one %d and %d: "

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* One processor per graph node, mirroring the tree. Plan values are copied in at
@@ -424,6 +425,32 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
     return e;
 }
 
+adac_engine *adac_engine_from_json(const char *json, const char *controls_json, int max_block, char *err,
+                                   size_t err_len)
+{
+    adac_graph *g = adac_graph_load_string(json, err, err_len);
+    if (!g) return NULL;
+    adac_controls c;
+    if (!adac_controls_parse(controls_json, g, &c, err, err_len)) {
+        adac_graph_free(g);
+        return NULL;
+    }
+    adac_engine *e = adac_engine_create_controlled(g, &c);
+    adac_controls_free(&c);
+    if (!e) {
+        adac_graph_free(g);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    adac_engine_adopt_graph(e);
+    if (!adac_engine_prepare(e, max_block)) {
+        adac_engine_free(e);
+        snprintf(err, err_len, "engine: out of memory");
+        return NULL;
+    }
+    return e;
+}
+
 const adac_controls *adac_engine_controls(const adac_engine *e)
 {
     return &e->macro.spec;
@@ -588,6 +615,11 @@ void adac_engine_free(adac_engine *e)
 int adac_engine_num_inputs(const adac_engine *e)
 {
     return e->graph->root->n_in;
+}
+
+double adac_engine_sample_rate(const adac_engine *e)
+{
+    return e->graph->fs;
 }
 
 int adac_engine_num_outputs(const adac_engine *e)

@@ -19,6 +19,10 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
  * if the control is not enabled. */
 double adac_engine_set_control(adac_engine *e, adac_control_id id, double value);
 int adac_engine_prepare(adac_engine *e, int max_block);
+/* A prepared engine (blocks up to max_block) for an IR document with a controls
+ * request (NULL: none), owning its graph; NULL with a message in err. */
+adac_engine *adac_engine_from_json(const char *json, const char *controls_json, int max_block, char *err,
+                                   size_t err_len);
 /* The macro-controls it was created with (ranges as resolved for its model). */
 const adac_controls *adac_engine_controls(const adac_engine *e);
 /* The engine frees its graph when it is freed (for engines handed between threads). */
@@ -42,6 +46,7 @@ int adac_engine_num_inputs(const adac_engine *e);
  * reach the model's state (counted since create; readable from any thread). */
 unsigned long long adac_engine_non_finite_inputs(const adac_engine *e);
 int adac_engine_num_outputs(const adac_engine *e);
+double adac_engine_sample_rate(const adac_engine *e); /* its model's fs */
 
 /* Convenience: impulse responses of every input->output path, n_samples long,
  * laid out as out[(o * n_in + i) * n_samples + t]. Returns 0 on allocation failure. */

@@ -5,43 +5,21 @@
 #include "plugin_model.h"
 #include "adac_model_info.h"
 
-#include <vector>
+#include "wide_buffers.h"
 
 extern "C" {
 #include "controls.h"
 #include "engine.h"
-#include "graph.h"
 }
 
 namespace {
 
 class engine_backend final : public adac_dsp_backend {
 public:
-    ~engine_backend() override
-    {
-        if (engine) adac_engine_free(engine);
-        if (have_controls) adac_controls_free(&controls);
-        if (graph) adac_graph_free(graph);
-    }
+    ~engine_backend() override { adac_engine_free(engine); }
 
     bool setup(std::string &error)
     {
-        char err[1024] = "";
-        graph = adac_graph_load_string(adac_model_ir_json, err, sizeof err);
-        if (!graph) {
-            error = std::string("the embedded model does not load: ") + err;
-            return false;
-        }
-        if (!adac_controls_parse(adac_model_controls_json, graph, &controls, err, sizeof err)) {
-            error = std::string("the embedded controls do not apply: ") + err;
-            return false;
-        }
-        have_controls = true;
-        engine = adac_engine_create_controlled(graph, &controls);
-        if (!engine) {
-            error = "the engine could not be created (out of memory)";
-            return false;
-        }
         for (int p = 0; p < ADAC_MODEL_N_PARAMS; p++) {
             ids[p] = adac_control_find(adac_model_params[p].id);
             if (ids[p] < 0) {
@@ -54,11 +32,12 @@ public:
 
     bool prepare(int max_block) override
     {
-        if (!adac_engine_prepare(engine, max_block)) return false;
-        in_wide.assign((size_t)ADAC_MODEL_INPUTS * max_block, 0.0);
-        out_wide.assign((size_t)ADAC_MODEL_OUTPUTS * max_block, 0.0);
-        for (int c = 0; c < ADAC_MODEL_INPUTS; c++) in_ptr[c] = &in_wide[(size_t)c * max_block];
-        for (int c = 0; c < ADAC_MODEL_OUTPUTS; c++) out_ptr[c] = &out_wide[(size_t)c * max_block];
+        /* The engine is built for the block size (the embedded model was validated at export). */
+        adac_engine_free(engine);
+        char err[1024] = "";
+        engine = adac_engine_from_json(adac_model_ir_json, adac_model_controls_json, max_block, err, sizeof err);
+        if (!engine) return false; /* the processor moves the controls to the host's values next */
+        wide.prepare(ADAC_MODEL_INPUTS, ADAC_MODEL_OUTPUTS, max_block);
         return true;
     }
 
@@ -69,24 +48,16 @@ public:
 
     void process(const float *const *in, float *const *out, int n) override
     {
-        for (int c = 0; c < ADAC_MODEL_INPUTS; c++)
-            for (int t = 0; t < n; t++) in_ptr[c][t] = in[c][t];
-        adac_engine_process(engine, in_ptr, out_ptr, n);
-        for (int c = 0; c < ADAC_MODEL_OUTPUTS; c++)
-            for (int t = 0; t < n; t++) out[c][t] = (float)out_ptr[c][t];
+        adac_engine_process(engine, wide.widen(in, n), wide.outputs(), n);
+        wide.narrow(out, n);
     }
 
     void reset() override { adac_engine_reset(engine); }
 
 private:
-    adac_graph *graph = nullptr;
-    adac_controls controls{};
-    bool have_controls = false;
     adac_engine *engine = nullptr;
     int ids[ADAC_MODEL_N_PARAMS > 0 ? ADAC_MODEL_N_PARAMS : 1] = {};
-    std::vector<double> in_wide, out_wide;
-    double *in_ptr[ADAC_MODEL_INPUTS] = {};
-    double *out_ptr[ADAC_MODEL_OUTPUTS] = {};
+    adac_wide_buffers wide;
 };
 
 } // namespace

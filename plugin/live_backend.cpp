@@ -7,8 +7,7 @@
 #include "live_session.h"
 #include "plugin_model.h"
 #include "adac_model_info.h"
-
-#include <vector>
+#include "wide_buffers.h"
 
 extern "C" {
 #include "controls.h"
@@ -39,10 +38,7 @@ public:
         adac_live_free(session);
         session = adac_live_create(adac_model_ir_json, adac_model_controls_json, max_block, fade_seconds);
         if (!session) return false;
-        in_wide.assign((size_t)ADAC_MODEL_INPUTS * max_block, 0.0);
-        out_wide.assign((size_t)ADAC_MODEL_OUTPUTS * max_block, 0.0);
-        for (int ch = 0; ch < ADAC_MODEL_INPUTS; ch++) in_ptr[ch] = &in_wide[(size_t)ch * max_block];
-        for (int ch = 0; ch < ADAC_MODEL_OUTPUTS; ch++) out_ptr[ch] = &out_wide[(size_t)ch * max_block];
+        wide.prepare(ADAC_MODEL_INPUTS, ADAC_MODEL_OUTPUTS, max_block);
         adac_live_watch(session, path.c_str());
         return true;
     }
@@ -51,11 +47,8 @@ public:
 
     void process(const float *const *in, float *const *out, int n) override
     {
-        for (int ch = 0; ch < ADAC_MODEL_INPUTS; ch++)
-            for (int t = 0; t < n; t++) in_ptr[ch][t] = in[ch][t];
-        adac_live_process(session, in_ptr, out_ptr, n);
-        for (int ch = 0; ch < ADAC_MODEL_OUTPUTS; ch++)
-            for (int t = 0; t < n; t++) out[ch][t] = (float)out_ptr[ch][t];
+        adac_live_process(session, wide.widen(in, n), wide.outputs(), n);
+        wide.narrow(out, n);
     }
 
     void reset() override { adac_live_reset(session); }
@@ -73,9 +66,7 @@ private:
     adac_live_session *session = nullptr;
     std::string path = adac_model_watch_path;
     int ids[ADAC_MODEL_N_PARAMS > 0 ? ADAC_MODEL_N_PARAMS : 1] = {};
-    std::vector<double> in_wide, out_wide;
-    double *in_ptr[ADAC_MODEL_INPUTS] = {};
-    double *out_ptr[ADAC_MODEL_OUTPUTS] = {};
+    adac_wide_buffers wide;
 };
 
 } // namespace

@@ -23,31 +23,19 @@ adac_live_session *adac_live_create(const char *ir_json, const char *controls_js
                                     double fade_seconds)
 {
     char err[ADAC_ERR_LEN];
-    adac_graph *g = adac_graph_load_string(ir_json, err, sizeof err);
-    if (!g) return NULL;
-    adac_controls c;
-    if (!adac_controls_parse(controls_json, g, &c, err, sizeof err)) {
-        adac_graph_free(g);
-        return NULL;
-    }
-    adac_engine *e = adac_engine_create_controlled(g, &c);
-    adac_controls_free(&c);
-    if (!e) {
-        adac_graph_free(g);
-        return NULL;
-    }
-    adac_engine_adopt_graph(e);
+    adac_engine *e = adac_engine_from_json(ir_json, controls_json, max_block, err, sizeof err);
+    if (!e) return NULL;
     adac_live_session *s = calloc(1, sizeof *s);
-    if (!s || !adac_engine_prepare(e, max_block)) {
+    if (!s) {
         adac_engine_free(e);
-        free(s);
         return NULL;
     }
     s->block = max_block;
-    s->fs = g->fs;
+    s->fs = adac_engine_sample_rate(e);
     s->controls_json = controls_json ? strdup(controls_json) : NULL; /* reloads take the same controls */
-    if (!adac_hot_init(&s->hot, e, max_block, (int)(fade_seconds * g->fs))) {
-        adac_hot_free(&s->hot);
+    if (!adac_hot_init(&s->hot, e, max_block, (int)(fade_seconds * s->fs))) {
+        adac_hot_free(&s->hot); /* frees e with it */
+        free(s->controls_json);
         free(s);
         return NULL;
     }
