@@ -1,6 +1,7 @@
 /* The engine back end: ADAC's C engine linked into the plugin, running the model's
  * IR, embedded in the binary at export, in double precision. The host's float
  * blocks are widened on the way in and rounded on the way out. */
+#include "control_ids.h"
 #include "dsp_backend.h"
 #include "plugin_model.h"
 #include "adac_model_info.h"
@@ -18,17 +19,7 @@ class engine_backend final : public adac_dsp_backend {
 public:
     ~engine_backend() override { adac_engine_free(engine); }
 
-    bool setup(std::string &error)
-    {
-        for (int p = 0; p < ADAC_MODEL_N_PARAMS; p++) {
-            ids[p] = adac_control_find(adac_model_params[p].id);
-            if (ids[p] < 0) {
-                error = std::string("unknown macro-control ") + adac_model_params[p].id;
-                return false;
-            }
-        }
-        return true;
-    }
+    bool setup(std::string &error) { return adac_engine_control_ids(ids, error); }
 
     bool prepare(int max_block) override
     {

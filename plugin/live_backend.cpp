@@ -3,15 +3,13 @@
  * adac-run --watch does (live_session.c): the same shape keeps the tail ringing,
  * another crossfades, an unstable or broken file is refused and the sound plays
  * on. The path is a setting saved with the session. */
+#include "control_ids.h"
 #include "dsp_backend.h"
 #include "live_session.h"
 #include "plugin_model.h"
 #include "adac_model_info.h"
 #include "wide_buffers.h"
 
-extern "C" {
-#include "controls.h"
-}
 
 namespace {
 
@@ -21,17 +19,7 @@ class live_backend final : public adac_dsp_backend {
 public:
     ~live_backend() override { adac_live_free(session); }
 
-    bool setup(std::string &error)
-    {
-        for (int p = 0; p < ADAC_MODEL_N_PARAMS; p++) {
-            ids[p] = adac_control_find(adac_model_params[p].id);
-            if (ids[p] < 0) {
-                error = std::string("unknown macro-control ") + adac_model_params[p].id;
-                return false;
-            }
-        }
-        return true;
-    }
+    bool setup(std::string &error) { return adac_engine_control_ids(ids, error); }
 
     bool prepare(int max_block) override
     {

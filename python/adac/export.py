@@ -262,7 +262,9 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
 
     Returns a dict of the paths written ("vst3", "lv2", "standalone", "dsp",
     "cert", "installed") and the seconds each stage took ("times")."""
-    say = log or (lambda m: print(f"adac-export: {m}", file=sys.stderr, flush=True))
+    # Progress lines carry names, paths and messages that may hold a model's text:
+    # escaped before they reach a terminal.
+    say = log or (lambda m: print(f"adac-export: {_lib_escape(m)}", file=sys.stderr, flush=True))
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
