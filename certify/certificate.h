@@ -14,7 +14,7 @@
 typedef struct {
     int single_precision; /* parameters rounded to float, as FAUST's default build holds them */
     int grid;             /* initial intervals over [0, fs/2] (default 1024) */
-    int max_points;       /* argument principle: most frequency points (default 1 << 19) */
+    long max_points;      /* Nyquist count: most frequency steps (default 1 << 22) */
 } adac_certify_options;
 
 void adac_certify_defaults(adac_certify_options *o);

@@ -476,3 +476,155 @@ double cnode_pole_radius(const cnode *c)
     }
     return r;
 }
+
+/* ---- deviation bounds for the Nyquist count ---- */
+
+adac_dev_bound cnode_entry_deviation(const cnode *c, int e, double w0, double d)
+{
+    if (c->node->type == ADAC_NODE_PARALLEL_GAIN) return (adac_dev_bound){fabs(c->matrix[e]), 0};
+    entry_bound b = leaf_entry(c, e, w0, d);
+    return (adac_dev_bound){b.u, b.eps};
+}
+
+adac_dev_bound cnode_chain_deviation(const cnode *const *items, int n_items, double w0, double d)
+{
+    /* Each element (or run of diagonal leaves) as (hi, dev); then the telescoped sum. */
+    int widest = 1;
+    for (int i = 0; i < n_items; i++)
+        if (items[i]->node->n_in > widest) widest = items[i]->node->n_in;
+    double *u = malloc((size_t)widest * sizeof *u), *e = malloc((size_t)widest * sizeof *e);
+    double *hi = malloc((size_t)(n_items + 1) * sizeof *hi), *dev = malloc((size_t)(n_items + 1) * sizeof *dev);
+    adac_dev_bound r = {INFINITY, INFINITY};
+    if (!u || !e || !hi || !dev) goto done;
+    int parts = 0;
+    for (int i = 0; i < n_items;) {
+        const adac_node *n = items[i]->node;
+        if (!is_parallel_leaf(n)) {
+            adac_dev_bound b = cnode_deviation(items[i], w0, d);
+            hi[parts] = b.hi;
+            dev[parts++] = b.dev;
+            i++;
+            continue;
+        }
+        /* A run of diagonal leaves: per channel, the product's value and deviation. */
+        int width = n->n_in;
+        for (int ch = 0; ch < width; ch++) u[ch] = 1, e[ch] = 0;
+        for (; i < n_items && is_parallel_leaf(items[i]->node) && items[i]->node->n_in == width; i++) {
+            const cnode *k = items[i];
+            for (int ch = 0; ch < width; ch++) {
+                double uk, ek;
+                if (k->node->type == ADAC_NODE_PARALLEL_GAIN) {
+                    uk = fabs(k->matrix[ch]);
+                    ek = 0;
+                } else {
+                    entry_bound b = leaf_entry(k, ch, w0, d);
+                    uk = b.u;
+                    ek = b.eps;
+                }
+                /* |ab - a0 b0| <= |a||b - b0| + |a - a0||b0|, |b0| <= u_b */
+                e[ch] = u[ch] * ek + e[ch] * uk;
+                u[ch] *= uk;
+            }
+        }
+        double h = 0, s = 0;
+        for (int ch = 0; ch < width; ch++) {
+            h = fmax(h, u[ch]);
+            s += e[ch];
+        }
+        hi[parts] = h;
+        dev[parts++] = s;
+    }
+    r.hi = 1;
+    r.dev = 0;
+    for (int j = 0; j < parts; j++) {
+        r.dev = r.dev * hi[j] + r.hi * dev[j];
+        r.hi *= hi[j];
+    }
+    if (isnan(r.dev)) r.dev = INFINITY;
+done:
+    free(u);
+    free(e);
+    free(hi);
+    free(dev);
+    return r;
+}
+
+adac_dev_bound cnode_deviation(const cnode *c, double w0, double d)
+{
+    const adac_node *n = c->node;
+    switch (n->type) {
+    case ADAC_NODE_GAIN:
+    case ADAC_NODE_PARALLEL_GAIN:
+        return (adac_dev_bound){c->const_hi, 0};
+    case ADAC_NODE_PARALLEL_DELAY:
+    case ADAC_NODE_PARALLEL_FIR:
+    case ADAC_NODE_PARALLEL_SOS:
+        return cnode_chain_deviation(&c, 1, w0, d);
+    case ADAC_NODE_DELAY:
+    case ADAC_NODE_FIR:
+    case ADAC_NODE_SOS: {
+        double frob = 0;
+        for (int e = 0; e < n->n_entries; e++) {
+            entry_bound b = leaf_entry(c, e, w0, d);
+            frob += b.eps * b.eps;
+        }
+        int rank = n->n_in < n->n_out ? n->n_in : n->n_out;
+        return (adac_dev_bound){cnode_bound(c, w0, d).hi, sqrt(rank * frob)};
+    }
+    case ADAC_NODE_SERIES:
+        return cnode_chain_deviation((const cnode *const *)c->children, c->n_children, w0, d);
+    case ADAC_NODE_PARALLEL: {
+        adac_dev_bound a = cnode_deviation(c->children[0], w0, d), b = cnode_deviation(c->children[1], w0, d);
+        return (adac_dev_bound){n->concat ? hypot(a.hi, b.hi) : a.hi + b.hi, a.dev + b.dev};
+    }
+    case ADAC_NODE_RECURSION: {
+        /* T = S F, S = (I - F B)^-1; T(w) - T(w0) = S(w) (F(w) - F(w0)) + S(w) (FB(w) - FB(w0)) S(w0) F(w0). */
+        adac_dev_bound f = cnode_deviation(c->children[0], w0, d), b = cnode_deviation(c->children[1], w0, d);
+        double loop = f.hi * b.hi;
+        if (!(loop < 1)) return (adac_dev_bound){INFINITY, INFINITY};
+        double s = 1 / (1 - loop), fb_dev = f.hi * b.dev + f.dev * b.hi;
+        return (adac_dev_bound){s * f.hi, s * f.dev + s * fb_dev * s * f.hi};
+    }
+    case ADAC_NODE_SHELL:
+        return cnode_deviation(c->children[0], w0, d);
+    default:
+        return (adac_dev_bound){INFINITY, INFINITY};
+    }
+}
+
+double cnode_entry_peak(const cnode *c, int e)
+{
+    enum { pieces = 512, max_depth = 12 };
+    double peak = 0;
+    struct {
+        double w0, d;
+        int depth;
+    } stack[max_depth + 2];
+    for (int k = 0; k < pieces; k++) {
+        int top = 0;
+        double d = M_PI / (2.0 * pieces);
+        stack[top].w0 = (2 * k + 1) * d;
+        stack[top].d = d;
+        stack[top++].depth = 0;
+        while (top) {
+            top--;
+            double w0 = stack[top].w0, dd = stack[top].d;
+            int depth = stack[top].depth;
+            entry_bound b = leaf_entry(c, e, w0, dd);
+            /* Split where the bound is loose against the value at the centre and
+             * could raise the peak found so far. */
+            if (b.u > peak && b.u > 1.001 * cabs(b.h0) && depth < max_depth) {
+                peak = fmax(peak, cabs(b.h0));
+                stack[top].w0 = w0 - dd / 2;
+                stack[top].d = dd / 2;
+                stack[top++].depth = depth + 1;
+                stack[top].w0 = w0 + dd / 2;
+                stack[top].d = dd / 2;
+                stack[top++].depth = depth + 1;
+                continue;
+            }
+            peak = fmax(peak, isnan(b.u) ? INFINITY : b.u);
+        }
+    }
+    return peak;
+}

@@ -52,6 +52,21 @@ int cnode_response(const cnode *c, double w, cplx *out);
  * zeroes it unless every node is square). peaks, when given, keeps each node's
  * largest upper bound. */
 adac_norm_bound cnode_chain_bound(const cnode *const *items, int n_items, double w0, double d, double *peaks);
+/* Over [w0 - d, w0 + d]: hi >= sup ||T(w)||_2 and dev >= sup ||T(w) - T(w0)||_*
+ * (nuclear norm, the sum of singular values), the bound the Nyquist count needs
+ * (nyquist.h). Products telescope, T_n..T_1(w) - T_n..T_1(w0) = sum_j
+ * T_n..T_j+1(w) (T_j(w) - T_j(w0)) T_j-1..T_1(w0), and ||X Y Z||_* <=
+ * ||X||_2 ||Y||_* ||Z||_2; runs of diagonal leaves go channel by channel. */
+typedef struct {
+    double hi, dev;
+} adac_dev_bound;
+adac_dev_bound cnode_deviation(const cnode *c, double w0, double d);
+/* The same for entry e of a diagonal leaf alone (hi: sup |T_ee|, dev: sup |T_ee(w) - T_ee(w0)|). */
+adac_dev_bound cnode_entry_deviation(const cnode *c, int e, double w0, double d);
+adac_dev_bound cnode_chain_deviation(const cnode *const *items, int n_items, double w0, double d);
+/* sup over all w of |T_e(w)| for entry e of a delay, FIR or SOS leaf (entries in
+ * the leaf's order), from interval bounds covering 0..pi: an upper bound. */
+double cnode_entry_peak(const cnode *c, int e);
 /* Largest pole radius of the node's own recursive filters (its sos sections, as
  * rounded), 0 if it has none. */
 double cnode_pole_radius(const cnode *c);

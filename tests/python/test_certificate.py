@@ -43,7 +43,7 @@ def test_growing_comb_is_proven_unstable_with_every_pole_counted(m):
     loop = loop_of(cert)
     assert cert["verdict"] == "unstable"
     # z^m = 1.05 has m roots, all of radius 1.05^(1/m) > 1.
-    assert loop["argument_principle"]["unstable_poles"] == m
+    assert loop["nyquist"]["unstable_poles"] == m
 
 
 def test_lossless_comb_is_marginal():
@@ -86,14 +86,47 @@ def test_scaled_bound_never_certifies_a_growing_loop_and_stays_honest_where_sign
         cfg = adac.dss_to_json(p @ t @ p.T, np.ones((n, 1)), np.ones((1, n)), np.zeros((1, 1)),
                                rng.integers(1, 300, n), fs=FS)
         assert adac.certify(cfg, precision="double")["verdict"] == "unstable"
-    # Signs cancel: rho(|A|) = 1.13 but |eig(A)| = 0.81; the pole count finds no
-    # unstable pole, which is evidence, not a proof.
+    # Signs cancel: rho(|A|) = 1.13 but |eig(A)| = 0.81. No delay-independent bound
+    # applies; for these delays the proven Nyquist count certifies it.
     a = [[0.5, 4.0], [-0.1, 0.5]]
     model = ir({"type": "recursion", "fF": {"type": "parallel_delay", "params": {"samples": [3, 5]}},
                 "fB": {"type": "gain", "params": {"matrix": a}}})
     loop = loop_of(adac.certify(model, precision="double"))
     assert loop["scaled_small_gain"]["perron_root"] > 1
-    assert loop["verdict"] == "indeterminate" and loop["argument_principle"]["unstable_poles"] == 0
+    assert loop["verdict"] == "certified-stable" and loop["nyquist"]["unstable_poles"] == 0, loop["reason"]
+    assert loop["nyquist"]["min_abs_det_lower_bound"] > 0
+
+
+def poles_of_delay_loop(a, m):
+    """Closed-loop poles of x_i[t] = sum_j a_ij x_j[t - m_j] (a companion matrix)."""
+    n, total = len(m), sum(m)
+    start = np.cumsum([0] + list(m[:-1]))
+    c = np.zeros((total, total))
+    for i in range(n):  # state: the last m_i samples of each line's output
+        for k in range(1, m[i]):
+            c[start[i] + k, start[i] + k - 1] = 1
+        for j in range(n):
+            c[start[i], start[j] + m[j] - 1] += a[i][j]
+    return np.linalg.eigvals(c)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nyquist_count_equals_the_companion_poles(seed):
+    # Random matrices near the stability boundary and short delays: the poles by
+    # eigenvalues, against the proven count (or an honest 'indeterminate').
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(2, 6))
+    a = rng.standard_normal((n, n))
+    a *= rng.uniform(0.85, 1.15) / np.abs(np.linalg.eigvals(a)).max()
+    m = [int(v) for v in rng.integers(1, 30, n)]
+    outside = int((np.abs(poles_of_delay_loop(a, m)) > 1).sum())
+    model = ir({"type": "recursion", "fF": {"type": "parallel_delay", "params": {"samples": m}},
+                "fB": {"type": "gain", "params": {"matrix": a.tolist()}}})
+    loop = loop_of(adac.certify(model, precision="double"))
+    if "nyquist" in loop:
+        assert loop["nyquist"]["unstable_poles"] == outside, (loop["reason"], a, m)
+    expected = "unstable" if outside else "certified-stable"
+    assert loop["verdict"] == expected, (loop["reason"], a, m)
 
 
 def test_resonant_filter_in_the_loop_is_bounded_between_grid_points():
@@ -114,7 +147,16 @@ def test_resonant_filter_in_the_loop_is_bounded_between_grid_points():
     assert cert["verdict"] == "certified-stable"
     assert 0.99 <= loop_of(cert)["small_gain"]["bound"] < 1
     assert loop_of(cert)["small_gain"]["max_split_depth"] > 0  # refined near the peak
-    assert adac.certify(model(1.01), precision="double")["verdict"] in ("unstable", "indeterminate")
+    # A peak of 1.01 (or 3): the bound fails, but the phase never lines up - the
+    # closed-loop poles (roots of z^10 + a1 z^9 + a2 z^8 - b0) stay inside, and
+    # the Nyquist count proves it.
+    for g in (1.01, 3.0):
+        b0 = g / peak
+        radius = np.abs(np.roots([1, a1, a2, 0, 0, 0, 0, 0, 0, 0, -b0])).max()
+        assert radius < 1
+        loop = loop_of(adac.certify(model(g), precision="double"))
+        assert loop["small_gain"]["bound"] is None or loop["small_gain"]["bound"] > 1
+        assert loop["verdict"] == "certified-stable" and "Nyquist" in loop["reason"], loop["reason"]
 
 
 def test_nested_loop_is_bounded_not_given_up():

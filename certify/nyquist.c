@@ -1,0 +1,369 @@
+#include "nyquist.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Allowed sum |mu_i| per step: below 1 (the proof), with room for rounding. */
+static const double step_budget = 0.9;
+
+typedef struct {
+    const cnode **t; /* the elements, rotated so that T_1's input is the narrowest point */
+    int n, k;        /* k: channels at the cut, where A = I - L is formed */
+    cplx **resp;     /* T_j(w) */
+    cplx **suffix;   /* R_j = T_n ... T_j+1 (k x out_j); R_n = I */
+    cplx **prefix;   /* S_j = T_j-1 ... T_1 (in_j x k); S_1 = I */
+    cplx *a, *ainv, *work;
+    lapack_int *piv;
+    /* Per element, at the current w: */
+    double *col_norm; /* diagonal T_j: |col_i(A^-1 R_j)|, concatenated */
+    double *row_norm; /* diagonal T_j: |row_i(S_j)| */
+    double *ar_norm, *s_norm; /* ||A^-1 R_j||_2, ||S_j||_2 bounds */
+    size_t *at;       /* offset of element j in col_norm/row_norm */
+    double *scale;    /* D at the cut (k): the bound is taken on D X D^-1, X's eigenvalues unchanged */
+    double *balance;  /* k x k: |A^-1 R_j| diag(slope) |S_j| summed, what D balances */
+    double scaled_inv_norm; /* >= ||D A^-1||_2 */
+    int *diagonal, *varies;
+} loop_eval;
+
+typedef struct {
+    double log_abs, arg; /* of D(w) */
+    double inv_norm;     /* >= ||A(w)^-1||_2 */
+} point;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int rows(const cnode *c)
+{
+    return c->node->n_out;
+}
+
+static int cols(const cnode *c)
+{
+    return c->node->n_in;
+}
+
+/* An upper bound on ||M||_2: min(Frobenius, sqrt(||M||_1 ||M||_inf)). */
+static double norm2_bound(const cplx *m, int r, int c)
+{
+    double frob = 0, n1 = 0, ninf = 0;
+    for (int i = 0; i < r; i++) {
+        double row = 0;
+        for (int j = 0; j < c; j++) {
+            double x = cabs(m[(size_t)i * c + j]);
+            row += x;
+            frob += x * x;
+        }
+        ninf = fmax(ninf, row);
+    }
+    for (int j = 0; j < c; j++) {
+        double col = 0;
+        for (int i = 0; i < r; i++) col += cabs(m[(size_t)i * c + j]);
+        n1 = fmax(n1, col);
+    }
+    return fmin(sqrt(frob), sqrt(n1 * ninf)) * (1 + 1e-12);
+}
+
+static int is_diagonal(const adac_node *n)
+{
+    return n->type == ADAC_NODE_PARALLEL_DELAY || n->type == ADAC_NODE_PARALLEL_FIR ||
+           n->type == ADAC_NODE_PARALLEL_SOS || n->type == ADAC_NODE_PARALLEL_GAIN;
+}
+
+static void identity(cplx *m, int k)
+{
+    memset(m, 0, (size_t)k * k * sizeof *m);
+    for (int i = 0; i < k; i++) m[(size_t)i * k + i] = 1;
+}
+
+static int setup(loop_eval *e, const cnode *const *items, int n)
+{
+    int cut = 0;
+    for (int j = 1; j < n; j++)
+        if (cols(items[j]) < cols(items[cut])) cut = j;
+    e->n = n;
+    e->k = cols(items[cut]);
+    e->t = malloc((size_t)n * sizeof *e->t);
+    e->resp = calloc((size_t)n, sizeof *e->resp);
+    e->suffix = calloc((size_t)n, sizeof *e->suffix);
+    e->prefix = calloc((size_t)n, sizeof *e->prefix);
+    e->ar_norm = malloc((size_t)n * sizeof *e->ar_norm);
+    e->s_norm = malloc((size_t)n * sizeof *e->s_norm);
+    e->at = malloc((size_t)(n + 1) * sizeof *e->at);
+    e->diagonal = malloc((size_t)n * sizeof *e->diagonal);
+    e->varies = malloc((size_t)n * sizeof *e->varies);
+    if (!e->t || !e->resp || !e->suffix || !e->prefix || !e->ar_norm || !e->s_norm || !e->at || !e->diagonal ||
+        !e->varies)
+        return 0;
+    int k = e->k, widest = k;
+    e->at[0] = 0;
+    for (int j = 0; j < n; j++) {
+        const cnode *c = e->t[j] = items[(cut + j) % n];
+        e->diagonal[j] = is_diagonal(c->node);
+        e->varies[j] = c->node->type != ADAC_NODE_GAIN && c->node->type != ADAC_NODE_PARALLEL_GAIN;
+        e->at[j + 1] = e->at[j] + (e->diagonal[j] ? (size_t)cols(c) : 0);
+        if (rows(c) > widest) widest = rows(c);
+        if (cols(c) > widest) widest = cols(c);
+        e->resp[j] = malloc((size_t)rows(c) * cols(c) * sizeof(cplx));
+        e->suffix[j] = malloc((size_t)k * rows(c) * sizeof(cplx));
+        e->prefix[j] = malloc((size_t)cols(c) * k * sizeof(cplx));
+        if (!e->resp[j] || !e->suffix[j] || !e->prefix[j]) return 0;
+    }
+    e->col_norm = malloc((e->at[n] + 1) * sizeof *e->col_norm);
+    e->row_norm = malloc((e->at[n] + 1) * sizeof *e->row_norm);
+    e->a = malloc((size_t)k * k * sizeof *e->a);
+    e->ainv = malloc((size_t)k * widest * sizeof *e->ainv);
+    e->work = malloc((size_t)k * widest * sizeof *e->work);
+    e->piv = malloc((size_t)k * sizeof *e->piv);
+    e->scale = malloc((size_t)k * sizeof *e->scale);
+    e->balance = malloc((size_t)k * k * sizeof *e->balance);
+    return e->col_norm && e->row_norm && e->a && e->ainv && e->work && e->piv && e->scale && e->balance;
+}
+
+static void release(loop_eval *e)
+{
+    for (int j = 0; e->resp && j < e->n; j++) {
+        free(e->resp[j]);
+        free(e->suffix[j]);
+        free(e->prefix[j]);
+    }
+    free(e->resp);
+    free(e->suffix);
+    free(e->prefix);
+    free(e->t);
+    free(e->ar_norm);
+    free(e->s_norm);
+    free(e->at);
+    free(e->diagonal);
+    free(e->varies);
+    free(e->col_norm);
+    free(e->row_norm);
+    free(e->a);
+    free(e->ainv);
+    free(e->work);
+    free(e->piv);
+    free(e->scale);
+    free(e->balance);
+}
+
+/* Osborne's balancing of the non-negative k x k matrix b: d such that row and
+ * column sums of d_i b_it / d_t match off the diagonal. A non-normal loop (a
+ * triangular mix with large couplings) has a determinant that moves far less
+ * than ||A^-1|| ||dL|| says; the similarity D removes most of that excess. */
+static void balance_scaling(const double *b, int k, double *d)
+{
+    for (int i = 0; i < k; i++) d[i] = 1;
+    for (int sweep = 0; sweep < 8; sweep++)
+        for (int i = 0; i < k; i++) {
+            double row = 0, col = 0;
+            for (int t = 0; t < k; t++) {
+                if (t == i) continue;
+                row += b[(size_t)i * k + t] / d[t];
+                col += b[(size_t)t * k + i] * d[t];
+            }
+            /* row scales with d_i, col with 1 / d_i */
+            if (row > 0 && col > 0) d[i] = fmin(fmax(sqrt(col / row), 1e-8), 1e8);
+        }
+}
+
+/* D(w), ||A(w)^-1|| and the exact factors of the step bound; 0 when A(w) is
+ * singular or an element cannot be evaluated. */
+static int evaluate(loop_eval *e, double w, point *p)
+{
+    int n = e->n, k = e->k;
+    for (int j = 0; j < n; j++)
+        if (!cnode_response(e->t[j], w, e->resp[j])) return 0;
+    /* R_j from the end, S_j from the start. */
+    identity(e->suffix[n - 1], k);
+    for (int j = n - 2; j >= 0; j--)
+        cm_mul(e->suffix[j + 1], e->resp[j + 1], e->suffix[j], k, rows(e->t[j + 1]), rows(e->t[j]));
+    identity(e->prefix[0], k);
+    for (int j = 1; j < n; j++)
+        cm_mul(e->resp[j - 1], e->prefix[j - 1], e->prefix[j], rows(e->t[j - 1]), cols(e->t[j - 1]), k);
+    /* A = I - R_1 T_1 */
+    cm_mul(e->suffix[0], e->resp[0], e->a, k, rows(e->t[0]), k);
+    for (int i = 0; i < k * k; i++) e->a[i] = -e->a[i];
+    for (int i = 0; i < k; i++) e->a[(size_t)i * k + i] += 1;
+    lapack_complex_double *a = (lapack_complex_double *)e->a;
+    if (LAPACKE_zgetrf(LAPACK_ROW_MAJOR, k, k, a, k, e->piv) != 0) return 0;
+    double la = 0, ph = 0;
+    for (int i = 0; i < k; i++) {
+        cplx u = e->a[(size_t)i * k + i];
+        la += log(cabs(u));
+        ph += carg(u);
+        if (e->piv[i] != i + 1) ph += M_PI;
+    }
+    if (LAPACKE_zgetri(LAPACK_ROW_MAJOR, k, a, k, e->piv) != 0) return 0;
+    p->log_abs = la;
+    p->arg = ph;
+    p->inv_norm = norm2_bound(e->a, k, k);
+    if (!isfinite(p->inv_norm) || !isfinite(la)) return 0;
+    /* What D balances: the first-order sensitivity of X to each diagonal element. */
+    memset(e->balance, 0, (size_t)k * k * sizeof *e->balance);
+    for (int j = 0; j < n; j++) {
+        if (!e->varies[j] || !e->diagonal[j]) continue;
+        int r = rows(e->t[j]), c = cols(e->t[j]);
+        cm_mul(e->a, e->suffix[j], e->work, k, k, r);
+        for (int i = 0; i < c; i++) {
+            double slope = cnode_entry_deviation(e->t[j], i, w, 1e-6).dev;
+            if (!(slope > 0)) continue;
+            for (int x = 0; x < k; x++) {
+                double m = cabs(e->work[(size_t)x * r + i]) * slope;
+                for (int y = 0; y < k; y++) e->balance[(size_t)x * k + y] += m * cabs(e->prefix[j][(size_t)i * k + y]);
+            }
+        }
+    }
+    balance_scaling(e->balance, k, e->scale);
+    /* D A^-1 */
+    for (int x = 0; x < k; x++)
+        for (int y = 0; y < k; y++) e->work[(size_t)x * k + y] = e->scale[x] * e->a[(size_t)x * k + y];
+    e->scaled_inv_norm = norm2_bound(e->work, k, k);
+    for (int j = 0; j < n; j++) {
+        if (!e->varies[j]) continue;
+        int r = rows(e->t[j]), c = cols(e->t[j]);
+        cm_mul(e->a, e->suffix[j], e->work, k, k, r); /* D A^-1 R_j: k x r */
+        for (int x = 0; x < k; x++)
+            for (int y = 0; y < r; y++) e->work[(size_t)x * r + y] *= e->scale[x];
+        for (int x = 0; x < c; x++) /* S_j D^-1: c x k */
+            for (int y = 0; y < k; y++) e->prefix[j][(size_t)x * k + y] /= e->scale[y];
+        e->ar_norm[j] = norm2_bound(e->work, k, r);
+        e->s_norm[j] = norm2_bound(e->prefix[j], c, k);
+        if (!e->diagonal[j]) continue;
+        double *cn = e->col_norm + e->at[j], *rn = e->row_norm + e->at[j];
+        for (int i = 0; i < c; i++) {
+            double sc = 0, sr = 0;
+            for (int t = 0; t < k; t++) {
+                sc += creal(e->work[(size_t)t * r + i] * conj(e->work[(size_t)t * r + i]));
+                sr += creal(e->prefix[j][(size_t)i * k + t] * conj(e->prefix[j][(size_t)i * k + t]));
+            }
+            cn[i] = sqrt(sc) * (1 + 1e-12);
+            rn[i] = sqrt(sr) * (1 + 1e-12);
+        }
+    }
+    return 1;
+}
+
+/* A bound on ||X||_* over |w' - w| <= h (see nyquist.h). */
+static double step_bound(const loop_eval *e, double w, double h)
+{
+    double total = 0;
+    for (int j = 0; j < e->n; j++) {
+        if (!e->varies[j]) continue;
+        const cnode *c = e->t[j];
+        adac_dev_bound self = cnode_deviation(c, w, h);
+        double first;
+        if (e->diagonal[j]) {
+            first = 0;
+            const double *cn = e->col_norm + e->at[j], *rn = e->row_norm + e->at[j];
+            for (int i = 0; i < cols(c); i++) {
+                adac_dev_bound one = cnode_entry_deviation(c, i, w, h);
+                first += one.dev * cn[i] * rn[i];
+            }
+        } else {
+            first = e->ar_norm[j] * self.dev * e->s_norm[j];
+        }
+        /* D A^-1 (R_j(w') - R_j(w)) dT_j S_j D^-1 */
+        double second = 0;
+        if (j + 1 < e->n) {
+            adac_dev_bound later = cnode_chain_deviation(e->t + j + 1, e->n - j - 1, w, h);
+            double tail = 0;
+            if (e->diagonal[j]) {
+                const double *rn = e->row_norm + e->at[j];
+                for (int i = 0; i < cols(c); i++) tail += cnode_entry_deviation(c, i, w, h).dev * rn[i];
+            } else {
+                tail = self.dev * e->s_norm[j];
+            }
+            second = e->scaled_inv_norm * later.dev * tail;
+        }
+        total += first + second;
+    }
+    return isnan(total) ? INFINITY : total;
+}
+
+static double wrap_pi(double a)
+{
+    a = fmod(a + M_PI, 2 * M_PI);
+    if (a < 0) a += 2 * M_PI;
+    return a - M_PI;
+}
+
+adac_nyquist adac_nyquist_count(const cnode *const *items, int n, long max_steps)
+{
+    double t0 = now();
+    adac_nyquist r = {0, 0, 0, 0, INFINITY, 0, INFINITY, 0, ""};
+    loop_eval e = {0};
+    point p, q;
+    double w = 0, h = 1e-3, turned = 0;
+    if (!setup(&e, items, n)) {
+        snprintf(r.why, sizeof r.why, "out of memory");
+        goto done;
+    }
+    if (!evaluate(&e, 0, &p)) {
+        snprintf(r.why, sizeof r.why, "det(I - L) vanishes at 0 Hz (a pole on the unit circle)");
+        goto done;
+    }
+    while (w < M_PI) {
+        if (r.steps >= max_steps) {
+            snprintf(r.why, sizeof r.why,
+                     "the step budget (%ld) ran out at %.4g of fs/2: det(I - L) comes close to 0 or the loop's "
+                     "delays are long",
+                     max_steps, w / M_PI);
+            goto done;
+        }
+        double here = exp(p.log_abs);
+        if (here < r.min_abs_det) r.min_abs_det = here, r.min_abs_det_w = w;
+        /* The longest step the bounds allow, starting from twice the last one. */
+        h = fmin(2 * h, M_PI);
+        double used;
+        int tries = 0;
+        while ((used = step_bound(&e, w, h)) > step_budget) {
+            h *= fmax(0.05, 0.95 * step_budget / used);
+            if (++tries > 60 || h < 1e-15) {
+                snprintf(r.why, sizeof r.why,
+                         "no step from %.6g rad/sample keeps det(I - L) provably away from 0 (|det| %.3g)", w, here);
+                goto done;
+            }
+        }
+        r.min_abs_det_lower = fmin(r.min_abs_det_lower, here * (1 - used));
+        double next = fmin(w + h, M_PI);
+        if (!evaluate(&e, next, &q)) {
+            snprintf(r.why, sizeof r.why, "det(I - L) vanishes at %.6g rad/sample", next);
+            goto done;
+        }
+        double step = wrap_pi(q.arg - p.arg);
+        /* The bound says |step| < (pi/2) used; a larger one is rounding gone wrong. */
+        if (fabs(step) > M_PI / 2 * used + 1e-6) {
+            snprintf(r.why, sizeof r.why, "the phase step at %.6g rad/sample exceeds its bound", w);
+            goto done;
+        }
+        turned += step;
+        p = q;
+        w = next;
+        r.steps++;
+    }
+    {
+        double here = exp(p.log_abs);
+        if (here < r.min_abs_det) r.min_abs_det = here, r.min_abs_det_w = w;
+    }
+    /* D(1) and D(-1) are real: the half turn is a whole number of half turns. */
+    double half_turns = turned / M_PI;
+    if (fabs(half_turns - round(half_turns)) > 1e-3) {
+        snprintf(r.why, sizeof r.why, "the phase over 0..fs/2 is not a multiple of pi (%.6g pi)", half_turns);
+        goto done;
+    }
+    r.proven = 1;
+    r.winding = (int)round(half_turns);
+    r.unstable_poles = -r.winding;
+done:
+    release(&e);
+    r.seconds = now() - t0;
+    return r;
+}
