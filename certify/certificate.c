@@ -26,6 +26,7 @@
 #include "nyquist.h"
 #include "scaled_gain.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ typedef struct {
     verdict worst;
     const adac_node *const *rt60_leaf; /* the lines the rt60 knob scales */
     int n_rt60;
+    int rt60_fixed_only; /* a loop is certified at fixed knob positions only */
 } cert_ctx;
 
 static void worsen(cert_ctx *c, verdict v)
@@ -228,6 +230,7 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
 
     verdict v;
     int nyquist_only = 0;
+    const char *method = "none"; /* what decided the verdict */
     char reason[640];
     double open_r = open_loop_pole_radius(ff);
     open_r = fmax(open_r, open_loop_pole_radius(fb));
@@ -255,10 +258,12 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
     double scaled_bound = scaled.bound * (1 + c->slack);
     if (bound < 1) {
         v = V_CERTIFIED;
+        method = "small_gain";
         snprintf(reason, sizeof reason, "small-gain bound %.9g < 1 at every frequency (margin %.3g dB)", bound,
                  -20 * log10(bound));
     } else if (scaled.applies && scaled_bound < 1) {
         v = V_CERTIFIED;
+        method = "scaled_small_gain";
         snprintf(reason, sizeof reason,
                  "scaled small-gain bound %.9g < 1 at every frequency and for any delay lengths (Perron root of "
                  "the loop's magnitude matrix below 1; margin %.3g dB)",
@@ -274,6 +279,7 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
         snprintf(reason, sizeof reason, "a loop nested inside is not proven stable");
     } else if (lossless) {
         v = V_MARGINAL;
+        method = "lossless";
         snprintf(reason, sizeof reason,
                  "lossless: every element is an isometry at every frequency (singular values within %g of 1), "
                  "so the poles lie on the unit circle; the loop neither grows nor decays",
@@ -289,6 +295,7 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
                                 "nuclear-norm change of L over the step stays below 0.9, so det cannot vanish or "
                                 "turn by pi/2 between steps");
         if (nq.proven) {
+            method = "nyquist";
             cJSON_AddNumberToObject(ap, "winding", nq.winding);
             cJSON_AddNumberToObject(ap, "unstable_poles", nq.unstable_poles);
             add_number_or_null(ap, "min_abs_det", nq.min_abs_det);
@@ -321,37 +328,46 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
             cJSON_AddStringToObject(ap, "failed", nq.why);
         }
     }
-    if (nyquist_only && c->n_rt60) {
+    int rt60_here = 0; /* the loop holds lines the rt60 knob scales */
+    for (int i = 0; i < l.n; i++)
+        for (int k = 0; k < c->n_rt60; k++) rt60_here |= c->rt60_leaf[k] == l.item[i]->node;
+    if (rt60_here && v == V_CERTIFIED && !nyquist_only) {
+        cJSON_AddStringToObject(r, "rt60_covered_by",
+                                "every position and any movement of the slider: the bound only grows with the line "
+                                "gains, and bounds the loop's gain in time as well as in frequency");
+    } else if (rt60_here && v == V_CERTIFIED) {
         /* The knob scales line i by gamma^m_i; a loop of gains and those lines
          * only has det(I - L(z; gamma)) = det(I - L(z / gamma; 1)): its poles move
          * radially with gamma, and the worst position has the largest gamma. */
-        int radial = 1, scaled = 0;
+        int radial = 1;
         for (int i = 0; i < l.n; i++) {
             const adac_node *e = l.item[i]->node;
             int leaf = 0;
             for (int k = 0; k < c->n_rt60; k++) leaf |= c->rt60_leaf[k] == e;
-            if (leaf) {
-                scaled = 1;
+            if (leaf)
                 for (int t = 0; t < e->n_entries; t++)
                     radial &= e->tap_count[t] == 1 && (double)e->tap_delay[(size_t)t * e->tap_stride] == e->delay[t];
-            } else {
+            else
                 radial &= e->type == ADAC_NODE_GAIN || e->type == ADAC_NODE_PARALLEL_GAIN;
-            }
         }
-        if (scaled && radial) {
+        if (radial) {
+            c->rt60_fixed_only = 1;
             cJSON_AddStringToObject(r, "rt60_covered_by",
-                                    "the poles scale radially with the knob's per-sample decay, largest at the "
-                                    "position certified");
-        } else if (scaled) {
+                                    "every fixed position: the poles move radially with the knob's per-sample decay "
+                                    "and are outermost at the position certified; movement of the slider is not "
+                                    "covered (no small-gain bound below 1)");
+        } else {
             v = V_INDETERMINATE;
+            method = "none";
             snprintf(reason, sizeof reason,
                      "certified by the Nyquist count at the rt60 knob's worst position only: with filters or other "
-                     "delays in the loop one position does not prove the others (the small-gain bounds, which "
-                     "would, reach %.6g)",
+                     "delays in the loop one position does not prove the others (the small-gain bound, which "
+                     "would, is %.6g)",
                      bound);
         }
     }
     cJSON_AddStringToObject(r, "verdict", verdict_names[v]);
+    cJSON_AddStringToObject(r, "method", method);
     cJSON_AddStringToObject(r, "reason", reason);
     cJSON *nc = cJSON_AddArrayToObject(r, "not_covered");
     if (sg.budget_out)
@@ -398,7 +414,11 @@ cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const ad
         adac_certify_defaults(&defaults);
         opt = &defaults;
     }
-    cert_ctx c = {opt, g->fs, 0, 0, NULL, NULL, V_CERTIFIED, NULL, 0};
+    cert_ctx c = {opt, g->fs, 0, 0, NULL, NULL, V_CERTIFIED, NULL, 0, 0};
+    /* The certificate's matrices are small (k <= a few dozen): OpenBLAS's worker
+     * threads only spin, and the certificate may run beside an audio thread
+     * (adac-run --watch, ADAC Live). */
+    openblas_set_num_threads(1);
     /* Float parameters are exact here (rounded as emitted), but gains computed at
      * run time (rt60's pow) and the SVDs themselves carry a few ulps: a relative
      * margin that a certified bound must clear. */
@@ -468,12 +488,18 @@ cJSON *adac_certify(const adac_graph *g, const adac_controls *controls, const ad
                                               ? cJSON_CreateNumber(controls->rt60_model_t60[k])
                                               : cJSON_CreateNull());
             cJSON_AddNumberToObject(rt, "certified_at", worst_t);
-            cJSON_AddStringToObject(
-                rt, "covers",
-                worst_t == 0 ? "every position and any movement of the slider: at 0 (off) the loops are as trained, "
-                               "and every other position only lowers the line gains"
-                             : "every position in the range and any movement of the slider: the line gains grow "
-                               "with rt60, so the bound at max (or at 0, off, where that is larger) is the largest");
+            const char *where = worst_t == 0 ? "at 0 (off) the loops are as trained, and every other position only "
+                                               "lowers the line gains"
+                                             : "the line gains grow with rt60, so max (or 0, off, where that is "
+                                               "larger) is the worst position";
+            char covers[400];
+            snprintf(covers, sizeof covers, "%s: %s%s",
+                     c.rt60_fixed_only ? "every fixed position" : "every position and any movement of the slider",
+                     where,
+                     c.rt60_fixed_only ? " (a loop certified by its Nyquist count covers fixed positions only: see "
+                                         "its rt60_covered_by)"
+                                       : "");
+            cJSON_AddStringToObject(rt, "covers", covers);
             if (controls->omitted[0]) cJSON_AddStringToObject(rt, "not_reached", controls->omitted);
         }
         if (controls->ctl[ADAC_CTL_DRY_WET].enabled || controls->ctl[ADAC_CTL_PRE_DELAY].enabled)

@@ -7,12 +7,23 @@
 
 void cm_mul(const cplx *a, const cplx *b, cplx *c, int m, int k, int n)
 {
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++) {
-            cplx s = 0;
-            for (int t = 0; t < k; t++) s += a[i * k + t] * b[t * n + j];
-            c[i * n + j] = s;
+    /* In real arithmetic, row by row (C99's complex product checks for
+     * infinities on every multiply; these matrices are finite). */
+    const double *ar = (const double *)a, *br = (const double *)b;
+    double *cr = (double *)c;
+    for (int i = 0; i < m; i++) {
+        double *row = cr + 2 * (size_t)i * n;
+        for (int j = 0; j < 2 * n; j++) row[j] = 0;
+        for (int t = 0; t < k; t++) {
+            double x = ar[2 * ((size_t)i * k + t)], y = ar[2 * ((size_t)i * k + t) + 1];
+            const double *brow = br + 2 * (size_t)t * n;
+            for (int j = 0; j < n; j++) {
+                double u = brow[2 * j], v = brow[2 * j + 1];
+                row[2 * j] += x * u - y * v;
+                row[2 * j + 1] += x * v + y * u;
+            }
         }
+    }
 }
 
 int rm_sv_extremes(const double *a, int m, int n, double *smax, double *smin)

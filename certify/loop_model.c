@@ -173,6 +173,7 @@ cnode *cnode_build(const adac_node *n, int single, const adac_node *const *scale
         if (c->children[0]->constant) set_constant(c, c->children[0]->const_hi, c->children[0]->const_lo);
         break;
     }
+    c->diagonal = cnode_is_diagonal(c);
     return c;
 }
 
@@ -382,10 +383,21 @@ adac_norm_bound cnode_bound(const cnode *c, double w0, double d)
     }
 }
 
+static cplx entry_response(const cnode *c, int e, double w);
+
 int cnode_response(const cnode *c, double w, cplx *out)
 {
     const adac_node *n = c->node;
     int no = n->n_out, ni = n->n_in;
+    if (c->diagonal && n->type != ADAC_NODE_PARALLEL_GAIN) {
+        memset(out, 0, (size_t)no * ni * sizeof *out);
+        for (int e = 0; e < ni; e++) {
+            cplx v = entry_response(c, e, w);
+            if (!isfinite(creal(v)) || !isfinite(cimag(v))) return 0;
+            out[(size_t)e * ni + e] = v;
+        }
+        return 1;
+    }
     switch (n->type) {
     case ADAC_NODE_GAIN:
         for (int e = 0; e < n->n_entries; e++) out[e] = c->matrix[e];
@@ -479,11 +491,80 @@ double cnode_pole_radius(const cnode *c)
 
 /* ---- deviation bounds for the Nyquist count ---- */
 
+int cnode_is_diagonal(const cnode *c)
+{
+    const adac_node *n = c->node;
+    if (is_parallel_leaf(n)) return 1;
+    if (n->n_in != n->n_out || !c->n_children) return 0;
+    if (n->type == ADAC_NODE_PARALLEL && n->concat) return 0;
+    if (n->type != ADAC_NODE_SERIES && n->type != ADAC_NODE_RECURSION && n->type != ADAC_NODE_PARALLEL &&
+        n->type != ADAC_NODE_SHELL)
+        return 0;
+    for (int i = 0; i < c->n_children; i++)
+        if (c->children[i]->node->n_in != n->n_in || !c->children[i]->diagonal) return 0;
+    return 1;
+}
+
+/* Channel e of a diagonal node at w. */
+static cplx entry_response(const cnode *c, int e, double w)
+{
+    const adac_node *n = c->node;
+    switch (n->type) {
+    case ADAC_NODE_PARALLEL_GAIN:
+        return c->matrix[e];
+    case ADAC_NODE_SERIES: {
+        cplx r = 1;
+        for (int i = 0; i < c->n_children; i++) r *= entry_response(c->children[i], e, w);
+        return r;
+    }
+    case ADAC_NODE_PARALLEL:
+        return entry_response(c->children[0], e, w) + entry_response(c->children[1], e, w);
+    case ADAC_NODE_RECURSION: {
+        cplx f = entry_response(c->children[0], e, w);
+        return f / (1 - f * entry_response(c->children[1], e, w));
+    }
+    case ADAC_NODE_SHELL:
+        return entry_response(c->children[0], e, w);
+    default:
+        return leaf_entry(c, e, w, 0).h0;
+    }
+}
+
 adac_dev_bound cnode_entry_deviation(const cnode *c, int e, double w0, double d)
 {
-    if (c->node->type == ADAC_NODE_PARALLEL_GAIN) return (adac_dev_bound){fabs(c->matrix[e]), 0};
-    entry_bound b = leaf_entry(c, e, w0, d);
-    return (adac_dev_bound){b.u, b.eps};
+    const adac_node *n = c->node;
+    switch (n->type) {
+    case ADAC_NODE_PARALLEL_GAIN:
+        return (adac_dev_bound){fabs(c->matrix[e]), 0};
+    case ADAC_NODE_SERIES: {
+        adac_dev_bound r = {1, 0};
+        for (int i = 0; i < c->n_children; i++) {
+            adac_dev_bound k = cnode_entry_deviation(c->children[i], e, w0, d);
+            r.dev = r.hi * k.dev + r.dev * k.hi;
+            r.hi *= k.hi;
+        }
+        return r;
+    }
+    case ADAC_NODE_PARALLEL: {
+        adac_dev_bound a = cnode_entry_deviation(c->children[0], e, w0, d),
+                       b = cnode_entry_deviation(c->children[1], e, w0, d);
+        return (adac_dev_bound){a.hi + b.hi, a.dev + b.dev};
+    }
+    case ADAC_NODE_RECURSION: { /* one channel of f / (1 - f b) */
+        adac_dev_bound f = cnode_entry_deviation(c->children[0], e, w0, d),
+                       b = cnode_entry_deviation(c->children[1], e, w0, d);
+        double loop = f.hi * b.hi;
+        if (!(loop < 1)) return (adac_dev_bound){INFINITY, INFINITY};
+        double s = 1 / (1 - loop);
+        return (adac_dev_bound){s * f.hi, s * f.dev + s * (f.hi * b.dev + f.dev * b.hi) * s * f.hi};
+    }
+    case ADAC_NODE_SHELL:
+        return cnode_entry_deviation(c->children[0], e, w0, d);
+    default: {
+        entry_bound b = leaf_entry(c, e, w0, d);
+        return (adac_dev_bound){b.u, b.eps};
+    }
+    }
 }
 
 adac_dev_bound cnode_chain_deviation(const cnode *const *items, int n_items, double w0, double d)
@@ -499,31 +580,22 @@ adac_dev_bound cnode_chain_deviation(const cnode *const *items, int n_items, dou
     int parts = 0;
     for (int i = 0; i < n_items;) {
         const adac_node *n = items[i]->node;
-        if (!is_parallel_leaf(n)) {
+        if (!cnode_is_diagonal(items[i])) {
             adac_dev_bound b = cnode_deviation(items[i], w0, d);
             hi[parts] = b.hi;
             dev[parts++] = b.dev;
             i++;
             continue;
         }
-        /* A run of diagonal leaves: per channel, the product's value and deviation. */
+        /* A run of diagonal nodes: per channel, the product's value and deviation. */
         int width = n->n_in;
         for (int ch = 0; ch < width; ch++) u[ch] = 1, e[ch] = 0;
-        for (; i < n_items && is_parallel_leaf(items[i]->node) && items[i]->node->n_in == width; i++) {
-            const cnode *k = items[i];
+        for (; i < n_items && cnode_is_diagonal(items[i]) && items[i]->node->n_in == width; i++) {
             for (int ch = 0; ch < width; ch++) {
-                double uk, ek;
-                if (k->node->type == ADAC_NODE_PARALLEL_GAIN) {
-                    uk = fabs(k->matrix[ch]);
-                    ek = 0;
-                } else {
-                    entry_bound b = leaf_entry(k, ch, w0, d);
-                    uk = b.u;
-                    ek = b.eps;
-                }
-                /* |ab - a0 b0| <= |a||b - b0| + |a - a0||b0|, |b0| <= u_b */
-                e[ch] = u[ch] * ek + e[ch] * uk;
-                u[ch] *= uk;
+                adac_dev_bound k = cnode_entry_deviation(items[i], ch, w0, d);
+                /* |ab - a0 b0| <= |a||b - b0| + |a - a0||b0|, |b0| <= sup |b| */
+                e[ch] = u[ch] * k.dev + e[ch] * k.hi;
+                u[ch] *= k.hi;
             }
         }
         double h = 0, s = 0;

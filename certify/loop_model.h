@@ -28,6 +28,7 @@ struct cnode {
     int constant;
     double const_hi, const_lo;
     double phase_rate; /* bound on the samples of delay it adds: grid density */
+    int diagonal;      /* its transfer matrix is diagonal (cnode_is_diagonal) */
 };
 
 typedef struct {
@@ -61,7 +62,11 @@ typedef struct {
     double hi, dev;
 } adac_dev_bound;
 adac_dev_bound cnode_deviation(const cnode *c, double w0, double d);
-/* The same for entry e of a diagonal leaf alone (hi: sup |T_ee|, dev: sup |T_ee(w) - T_ee(w0)|). */
+/* A node whose transfer matrix is diagonal at every frequency: a parallel leaf,
+ * or a series, sum or loop of such nodes of one width. */
+int cnode_is_diagonal(const cnode *c);
+/* The same for channel e of a diagonal node alone (hi: sup |T_ee|, dev: sup
+ * |T_ee(w) - T_ee(w0)|). */
 adac_dev_bound cnode_entry_deviation(const cnode *c, int e, double w0, double d);
 adac_dev_bound cnode_chain_deviation(const cnode *const *items, int n_items, double w0, double d);
 /* sup over all w of |T_e(w)| for entry e of a delay, FIR or SOS leaf (entries in

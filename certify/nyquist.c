@@ -16,6 +16,8 @@ typedef struct {
     cplx **resp;     /* T_j(w) */
     cplx **suffix;   /* R_j = T_n ... T_j+1 (k x out_j); R_n = I */
     cplx **prefix;   /* S_j = T_j-1 ... T_1 (in_j x k); S_1 = I */
+    cplx **ar;       /* D A^-1 R_j (k x out_j) */
+    double *absrow;
     cplx *a, *ainv, *work;
     lapack_int *piv;
     /* Per element, at the current w: */
@@ -24,6 +26,8 @@ typedef struct {
     double *ar_norm, *s_norm; /* ||A^-1 R_j||_2, ||S_j||_2 bounds */
     size_t *at;       /* offset of element j in col_norm/row_norm */
     double *scale;    /* D at the cut (k): the bound is taken on D X D^-1, X's eigenvalues unchanged */
+    int *block, *upstream; /* per channel at the cut: its block, and how many blocks reach it */
+    char *closure; /* k x k: [x][y] when y reaches x in any number of trips (A^-1's pattern) */
     double *balance;  /* k x k: |A^-1 R_j| diag(slope) |S_j| summed, what D balances */
     double scaled_inv_norm; /* >= ||D A^-1||_2 */
     int *diagonal, *varies;
@@ -51,6 +55,11 @@ static int cols(const cnode *c)
     return c->node->n_in;
 }
 
+static double mag(cplx z)
+{
+    return sqrt(creal(z) * creal(z) + cimag(z) * cimag(z));
+}
+
 /* An upper bound on ||M||_2: min(Frobenius, sqrt(||M||_1 ||M||_inf)). */
 static double norm2_bound(const cplx *m, int r, int c)
 {
@@ -58,7 +67,7 @@ static double norm2_bound(const cplx *m, int r, int c)
     for (int i = 0; i < r; i++) {
         double row = 0;
         for (int j = 0; j < c; j++) {
-            double x = cabs(m[(size_t)i * c + j]);
+            double x = mag(m[(size_t)i * c + j]);
             row += x;
             frob += x * x;
         }
@@ -66,16 +75,10 @@ static double norm2_bound(const cplx *m, int r, int c)
     }
     for (int j = 0; j < c; j++) {
         double col = 0;
-        for (int i = 0; i < r; i++) col += cabs(m[(size_t)i * c + j]);
+        for (int i = 0; i < r; i++) col += mag(m[(size_t)i * c + j]);
         n1 = fmax(n1, col);
     }
     return fmin(sqrt(frob), sqrt(n1 * ninf)) * (1 + 1e-12);
-}
-
-static int is_diagonal(const adac_node *n)
-{
-    return n->type == ADAC_NODE_PARALLEL_DELAY || n->type == ADAC_NODE_PARALLEL_FIR ||
-           n->type == ADAC_NODE_PARALLEL_SOS || n->type == ADAC_NODE_PARALLEL_GAIN;
 }
 
 static void identity(cplx *m, int k)
@@ -83,6 +86,8 @@ static void identity(cplx *m, int k)
     memset(m, 0, (size_t)k * k * sizeof *m);
     for (int i = 0; i < k; i++) m[(size_t)i * k + i] = 1;
 }
+
+static int find_blocks(loop_eval *e);
 
 static int setup(loop_eval *e, const cnode *const *items, int n)
 {
@@ -95,6 +100,7 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
     e->resp = calloc((size_t)n, sizeof *e->resp);
     e->suffix = calloc((size_t)n, sizeof *e->suffix);
     e->prefix = calloc((size_t)n, sizeof *e->prefix);
+    e->ar = calloc((size_t)n, sizeof *e->ar);
     e->ar_norm = malloc((size_t)n * sizeof *e->ar_norm);
     e->s_norm = malloc((size_t)n * sizeof *e->s_norm);
     e->at = malloc((size_t)(n + 1) * sizeof *e->at);
@@ -107,7 +113,7 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
     e->at[0] = 0;
     for (int j = 0; j < n; j++) {
         const cnode *c = e->t[j] = items[(cut + j) % n];
-        e->diagonal[j] = is_diagonal(c->node);
+        e->diagonal[j] = c->diagonal;
         e->varies[j] = c->node->type != ADAC_NODE_GAIN && c->node->type != ADAC_NODE_PARALLEL_GAIN;
         e->at[j + 1] = e->at[j] + (e->diagonal[j] ? (size_t)cols(c) : 0);
         if (rows(c) > widest) widest = rows(c);
@@ -115,7 +121,8 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
         e->resp[j] = malloc((size_t)rows(c) * cols(c) * sizeof(cplx));
         e->suffix[j] = malloc((size_t)k * rows(c) * sizeof(cplx));
         e->prefix[j] = malloc((size_t)cols(c) * k * sizeof(cplx));
-        if (!e->resp[j] || !e->suffix[j] || !e->prefix[j]) return 0;
+        e->ar[j] = malloc((size_t)k * rows(c) * sizeof(cplx));
+        if (!e->resp[j] || !e->suffix[j] || !e->prefix[j] || !e->ar[j]) return 0;
     }
     e->col_norm = malloc((e->at[n] + 1) * sizeof *e->col_norm);
     e->row_norm = malloc((e->at[n] + 1) * sizeof *e->row_norm);
@@ -123,18 +130,27 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
     e->ainv = malloc((size_t)k * widest * sizeof *e->ainv);
     e->work = malloc((size_t)k * widest * sizeof *e->work);
     e->piv = malloc((size_t)k * sizeof *e->piv);
+    e->absrow = malloc((size_t)k * sizeof *e->absrow);
     e->scale = malloc((size_t)k * sizeof *e->scale);
     e->balance = malloc((size_t)k * k * sizeof *e->balance);
-    return e->col_norm && e->row_norm && e->a && e->ainv && e->work && e->piv && e->scale && e->balance;
+    e->block = malloc((size_t)k * sizeof *e->block);
+    e->upstream = malloc((size_t)k * sizeof *e->upstream);
+    e->closure = malloc((size_t)k * k);
+    if (!e->block || !e->upstream || !e->closure || !find_blocks(e)) return 0;
+    return e->col_norm && e->row_norm && e->a && e->ainv && e->work && e->piv && e->absrow && e->scale &&
+           e->balance;
 }
 
 static void release(loop_eval *e)
 {
-    for (int j = 0; e->resp && j < e->n; j++) {
+    for (int j = 0; e->resp && e->ar && j < e->n; j++) {
         free(e->resp[j]);
         free(e->suffix[j]);
         free(e->prefix[j]);
+        free(e->ar[j]);
     }
+    free(e->ar);
+    free(e->absrow);
     free(e->resp);
     free(e->suffix);
     free(e->prefix);
@@ -152,26 +168,124 @@ static void release(loop_eval *e)
     free(e->piv);
     free(e->scale);
     free(e->balance);
+    free(e->block);
+    free(e->upstream);
+    free(e->closure);
 }
 
-/* Osborne's balancing of the non-negative k x k matrix b: d such that row and
- * column sums of d_i b_it / d_t match off the diagonal. A non-normal loop (a
- * triangular mix with large couplings) has a determinant that moves far less
- * than ||A^-1|| ||dL|| says; the similarity D removes most of that excess. */
-static void balance_scaling(const double *b, int k, double *d)
+/* A non-normal loop (a triangular mix with large couplings) has a determinant
+ * that moves far less than ||A^-1|| ||dL|| says; a diagonal similarity D removes
+ * most of that excess. Two parts:
+ * - structure: channels that reach each other around the loop form blocks
+ *   (strongly connected components of the loop's pattern of non-zeros); a
+ *   channel downstream of more blocks gets a scale smaller by `block_step` per
+ *   block, so what flows from block to block (exactly the part that cannot
+ *   change the determinant of a block-triangular loop) weighs almost nothing;
+ * - numbers: within a block, Osborne's balancing of b (d such that the row and
+ *   column sums of d_i b_it / d_t off the diagonal match). */
+static const double block_step = 1e-6;
+
+static void balance_scaling(const loop_eval *e, const double *b, double *d)
 {
+    int k = e->k;
     for (int i = 0; i < k; i++) d[i] = 1;
-    for (int sweep = 0; sweep < 8; sweep++)
+    for (int sweep = 0; sweep < 20; sweep++)
         for (int i = 0; i < k; i++) {
             double row = 0, col = 0;
             for (int t = 0; t < k; t++) {
-                if (t == i) continue;
+                if (t == i || e->block[t] != e->block[i]) continue;
                 row += b[(size_t)i * k + t] / d[t];
                 col += b[(size_t)t * k + i] * d[t];
             }
             /* row scales with d_i, col with 1 / d_i */
-            if (row > 0 && col > 0) d[i] = fmin(fmax(sqrt(col / row), 1e-8), 1e8);
+            if (row > 0 && col > 0) d[i] = fmin(fmax(sqrt(col / row), 1e-30), 1e30);
         }
+    for (int i = 0; i < k; i++) d[i] *= pow(block_step, e->upstream[i]);
+}
+
+/* The loop's pattern at the cut: which channel reaches which (the product of the
+ * elements' patterns, closed transitively); blocks and how many blocks lie
+ * upstream of each channel. */
+static int find_blocks(loop_eval *e)
+{
+    int k = e->k, width = k;
+    for (int j = 0; j < e->n; j++) width = rows(e->t[j]) > width ? rows(e->t[j]) : width;
+    char *reach = calloc((size_t)width * k, 1), *next = calloc((size_t)width * k, 1);
+    if (!reach || !next) {
+        free(reach);
+        free(next);
+        return 0;
+    }
+    for (int i = 0; i < k; i++) reach[(size_t)i * k + i] = 1; /* out x k: which input reaches which output */
+    for (int j = 0; j < e->n; j++) {
+        const cnode *c = e->t[j];
+        int r = rows(c), cc = cols(c), diagonal = c->diagonal;
+        memset(next, 0, (size_t)r * k);
+        for (int o = 0; o < r; o++)
+            for (int i = 0; i < cc; i++) {
+                int link = diagonal ? o == i
+                           : c->node->type == ADAC_NODE_GAIN ? c->matrix[(size_t)o * cc + i] != 0
+                                                              : 1;
+                if (!link) continue;
+                for (int x = 0; x < k; x++) next[(size_t)o * k + x] |= reach[(size_t)i * k + x];
+            }
+        memcpy(reach, next, (size_t)r * k);
+    }
+    /* reach[o][i]: input i reaches output o in one trip; close it. */
+    for (int m = 0; m < k; m++)
+        for (int o = 0; o < k; o++)
+            if (reach[(size_t)o * k + m])
+                for (int i = 0; i < k; i++) reach[(size_t)o * k + i] |= reach[(size_t)m * k + i];
+    for (int x = 0; x < k; x++) {
+        e->block[x] = x;
+        for (int y = 0; y < x; y++)
+            if (reach[(size_t)x * k + y] && reach[(size_t)y * k + x]) {
+                e->block[x] = e->block[y];
+                break;
+            }
+    }
+    for (int x = 0; x < k; x++) { /* blocks that reach x, other than its own */
+        int count = 0;
+        for (int y = 0; y < k; y++)
+            if (e->block[y] == y && y != e->block[x] && reach[(size_t)x * k + y]) count++;
+        e->upstream[x] = count;
+    }
+    for (int x = 0; x < k; x++)
+        for (int y = 0; y < k; y++) e->closure[(size_t)x * k + y] = x == y || reach[(size_t)x * k + y];
+    free(reach);
+    free(next);
+    return 1;
+}
+
+/* out (k x cols_j) = m (k x rows_j) T_j, m the identity when `unit`: a diagonal
+ * element scales columns instead of a full product. */
+static void times_element(const loop_eval *e, int j, const cplx *m, cplx *out, int unit)
+{
+    int r = rows(e->t[j]), c = cols(e->t[j]), k = e->k;
+    const cplx *t = e->resp[j];
+    if (unit) {
+        memcpy(out, t, (size_t)r * c * sizeof *out);
+    } else if (e->diagonal[j]) {
+        for (int x = 0; x < k; x++)
+            for (int y = 0; y < c; y++) out[(size_t)x * c + y] = m[(size_t)x * r + y] * t[(size_t)y * c + y];
+    } else {
+        cm_mul(m, t, out, k, r, c);
+    }
+}
+
+/* out (rows_j x k) = T_j m (m: cols_j x k), m the identity when `unit`. */
+static void element_times(const loop_eval *e, int j, const cplx *m, cplx *out, int unit)
+{
+    int r = rows(e->t[j]), c = cols(e->t[j]), k = e->k;
+    const cplx *t = e->resp[j];
+    if (unit) {
+        memcpy(out, t, (size_t)r * c * sizeof *out);
+    } else if (e->diagonal[j]) {
+        for (int x = 0; x < r; x++)
+            for (int y = 0; y < k; y++) out[(size_t)x * k + y] = t[(size_t)x * c + x] * m[(size_t)x * k + y];
+    } else {
+        cm_mul(t, m, out, r, c, k);
+    }
 }
 
 /* D(w), ||A(w)^-1|| and the exact factors of the step bound; 0 when A(w) is
@@ -183,13 +297,11 @@ static int evaluate(loop_eval *e, double w, point *p)
         if (!cnode_response(e->t[j], w, e->resp[j])) return 0;
     /* R_j from the end, S_j from the start. */
     identity(e->suffix[n - 1], k);
-    for (int j = n - 2; j >= 0; j--)
-        cm_mul(e->suffix[j + 1], e->resp[j + 1], e->suffix[j], k, rows(e->t[j + 1]), rows(e->t[j]));
+    for (int j = n - 2; j >= 0; j--) times_element(e, j + 1, e->suffix[j + 1], e->suffix[j], j + 1 == n - 1);
     identity(e->prefix[0], k);
-    for (int j = 1; j < n; j++)
-        cm_mul(e->resp[j - 1], e->prefix[j - 1], e->prefix[j], rows(e->t[j - 1]), cols(e->t[j - 1]), k);
+    for (int j = 1; j < n; j++) element_times(e, j - 1, e->prefix[j - 1], e->prefix[j], j - 1 == 0);
     /* A = I - R_1 T_1 */
-    cm_mul(e->suffix[0], e->resp[0], e->a, k, rows(e->t[0]), k);
+    times_element(e, 0, e->suffix[0], e->a, n == 1);
     for (int i = 0; i < k * k; i++) e->a[i] = -e->a[i];
     for (int i = 0; i < k; i++) e->a[(size_t)i * k + i] += 1;
     lapack_complex_double *a = (lapack_complex_double *)e->a;
@@ -202,26 +314,34 @@ static int evaluate(loop_eval *e, double w, point *p)
         if (e->piv[i] != i + 1) ph += M_PI;
     }
     if (LAPACKE_zgetri(LAPACK_ROW_MAJOR, k, a, k, e->piv) != 0) return 0;
+    /* Where no channel path exists A^-1 is exactly 0; the inverse as computed
+     * holds rounding there, which the block scaling would magnify. */
+    for (int i = 0; i < k * k; i++)
+        if (!e->closure[i]) e->a[i] = 0;
     p->log_abs = la;
     p->arg = ph;
     p->inv_norm = norm2_bound(e->a, k, k);
     if (!isfinite(p->inv_norm) || !isfinite(la)) return 0;
-    /* What D balances: the first-order sensitivity of X to each diagonal element. */
+    /* What D balances: the first-order sensitivity of X to each diagonal element,
+     * sum_j |A^-1 R_j| diag(slope_j) |S_j|. */
     memset(e->balance, 0, (size_t)k * k * sizeof *e->balance);
     for (int j = 0; j < n; j++) {
-        if (!e->varies[j] || !e->diagonal[j]) continue;
+        if (!e->varies[j]) continue;
         int r = rows(e->t[j]), c = cols(e->t[j]);
-        cm_mul(e->a, e->suffix[j], e->work, k, k, r);
+        cm_mul(e->a, e->suffix[j], e->ar[j], k, k, r); /* A^-1 R_j: k x r */
+        if (!e->diagonal[j]) continue;
         for (int i = 0; i < c; i++) {
             double slope = cnode_entry_deviation(e->t[j], i, w, 1e-6).dev;
             if (!(slope > 0)) continue;
+            for (int y = 0; y < k; y++) e->absrow[y] = slope * mag(e->prefix[j][(size_t)i * k + y]);
             for (int x = 0; x < k; x++) {
-                double m = cabs(e->work[(size_t)x * r + i]) * slope;
-                for (int y = 0; y < k; y++) e->balance[(size_t)x * k + y] += m * cabs(e->prefix[j][(size_t)i * k + y]);
+                double m = mag(e->ar[j][(size_t)x * r + i]);
+                double *brow = e->balance + (size_t)x * k;
+                for (int y = 0; y < k; y++) brow[y] += m * e->absrow[y];
             }
         }
     }
-    balance_scaling(e->balance, k, e->scale);
+    balance_scaling(e, e->balance, e->scale);
     /* D A^-1 */
     for (int x = 0; x < k; x++)
         for (int y = 0; y < k; y++) e->work[(size_t)x * k + y] = e->scale[x] * e->a[(size_t)x * k + y];
@@ -229,20 +349,21 @@ static int evaluate(loop_eval *e, double w, point *p)
     for (int j = 0; j < n; j++) {
         if (!e->varies[j]) continue;
         int r = rows(e->t[j]), c = cols(e->t[j]);
-        cm_mul(e->a, e->suffix[j], e->work, k, k, r); /* D A^-1 R_j: k x r */
+        cplx *dar = e->ar[j]; /* D A^-1 R_j: k x r */
         for (int x = 0; x < k; x++)
-            for (int y = 0; y < r; y++) e->work[(size_t)x * r + y] *= e->scale[x];
+            for (int y = 0; y < r; y++) dar[(size_t)x * r + y] *= e->scale[x];
         for (int x = 0; x < c; x++) /* S_j D^-1: c x k */
             for (int y = 0; y < k; y++) e->prefix[j][(size_t)x * k + y] /= e->scale[y];
-        e->ar_norm[j] = norm2_bound(e->work, k, r);
+        e->ar_norm[j] = norm2_bound(dar, k, r);
         e->s_norm[j] = norm2_bound(e->prefix[j], c, k);
         if (!e->diagonal[j]) continue;
         double *cn = e->col_norm + e->at[j], *rn = e->row_norm + e->at[j];
         for (int i = 0; i < c; i++) {
             double sc = 0, sr = 0;
             for (int t = 0; t < k; t++) {
-                sc += creal(e->work[(size_t)t * r + i] * conj(e->work[(size_t)t * r + i]));
-                sr += creal(e->prefix[j][(size_t)i * k + t] * conj(e->prefix[j][(size_t)i * k + t]));
+                cplx x = dar[(size_t)t * r + i], y = e->prefix[j][(size_t)i * k + t];
+                sc += creal(x) * creal(x) + cimag(x) * cimag(x);
+                sr += creal(y) * creal(y) + cimag(y) * cimag(y);
             }
             cn[i] = sqrt(sc) * (1 + 1e-12);
             rn[i] = sqrt(sr) * (1 + 1e-12);
