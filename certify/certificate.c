@@ -294,7 +294,15 @@ static verdict certify_loop(cert_ctx *c, const cnode *loop, int inner_unstable)
                                 "winding of det(I - L(e^jw)) around 0, every step bounded: ||A(w)^-1|| times the "
                                 "nuclear-norm change of L over the step stays below 0.9, so det cannot vanish or "
                                 "turn by pi/2 between steps");
-        if (nq.proven) {
+        if (nq.proven && nq.real_pole) {
+            method = "nyquist";
+            v = V_UNSTABLE;
+            cJSON_AddNumberToObject(ap, "unstable_poles_at_least", 1);
+            snprintf(reason, sizeof reason,
+                     "a real closed-loop pole beyond z = %d: det(I - L) is %.6g there and tends to 1 as z goes to "
+                     "%sinfinity along the real axis, so it crosses 0 on the way",
+                     nq.real_pole, -nq.min_abs_det, nq.real_pole > 0 ? "+" : "-");
+        } else if (nq.proven) {
             method = "nyquist";
             cJSON_AddNumberToObject(ap, "winding", nq.winding);
             cJSON_AddNumberToObject(ap, "unstable_poles", nq.unstable_poles);

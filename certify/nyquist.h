@@ -6,17 +6,19 @@
  * Sampling D cannot prove that count by itself: D could turn between samples.
  * Here every step from w to w + h is covered by a bound:
  *   D(w') / D(w) = det(I + X),  X = -A(w)^-1 (L(w') - L(w)),  A = I - L,
- * and with nu >= ||X||_* (nuclear norm) < 1 for every w' in the step, X's
- * eigenvalues mu_i have sum |mu_i| <= nu, so det(I + X) never vanishes and its
- * phase stays within (pi/2) nu < pi/2 of 0. The phase change over the step is
- * then the principal value of arg D(w + h) / D(w): the sum of these over 0..pi
- * is the winding (the lower half circle mirrors it).
+ * X's eigenvalues mu_i have |mu_i| <= ||X||_2 and sum |mu_i| <= ||X||_* (the
+ * nuclear norm). With ||X||_2 < 1 for every w' in the step det(I + X) never
+ * vanishes, and its phase, sum arg(1 + mu_i), stays within sum asin|mu_i| <=
+ * (pi/2) ||X||_* of 0: below pi when ||X||_* < 2. The phase change over the step
+ * is then the principal value of arg D(w + h) / D(w): the sum of these over
+ * 0..pi is the winding (the lower half circle mirrors it).
  *
  * ||X||_* is bounded element by element around the loop L = T_n ... T_1:
  *   L(w') - L(w) = sum_j R_j(w') (T_j(w') - T_j(w)) S_j(w),
  *   R_j = T_n ... T_j+1, S_j = T_j-1 ... T_1,
  * with A(w)^-1 R_j(w) and S_j(w) computed exactly at w (a diagonal T_j, a bank
- * of delay lines or filters, adds sum_i |dT_j,ii| |col_i(A^-1 R_j)| |row_i(S_j)|,
+ * of delay lines or filters, adds sum_i |dT_j,ii| |col_i(A^-1 R_j)| |row_i(S_j)|
+ * to the nuclear bound and ||A^-1 R_j|| max_i |dT_j,ii| ||S_j|| to the spectral one,
  * which sees through non-normal matrices where ||A^-1|| ||L'|| cannot), and
  * R_j(w') - R_j(w) bounded by the interval machinery of loop_model.h (a term of
  * second order in the step). Matrix 2-norms are bounded by min(Frobenius,
@@ -30,7 +32,8 @@
 typedef struct {
     int proven;         /* the count below is proven */
     int winding;        /* around the full circle */
-    int unstable_poles; /* -winding */
+    int unstable_poles; /* -winding; at least this many when real_pole */
+    int real_pole;      /* 1 or -1: proven by det(I - L) < 0 at z = 1 or z = -1 (a real pole beyond it) */
     long steps;
     double min_abs_det;     /* smallest |D| at a step */
     double min_abs_det_w;   /* where (radians per sample) */

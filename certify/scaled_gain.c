@@ -31,6 +31,11 @@ static int magnitude_matrix(const cnode *c, double *out)
         }
         return 1;
     }
+    case ADAC_NODE_SOS:
+    case ADAC_NODE_PARALLEL_SOS: /* each filter by its peak over all frequencies */
+        for (int e = 0; e < n->n_entries; e++)
+            out[n->type == ADAC_NODE_PARALLEL_SOS ? (size_t)e * ni + e : (size_t)e] = cnode_entry_peak(c, e);
+        return 1;
     default:
         return 0;
     }
@@ -86,8 +91,7 @@ adac_scaled_gain adac_scaled_gain_bound(const cnode *const *items, int n, int ch
     for (int i = 0; i < n; i++) {
         const adac_node *node = items[i]->node;
         if (!magnitude_matrix(items[i], e)) {
-            snprintf(r.not_applicable, sizeof r.not_applicable, "%s is a filter or a nested structure",
-                     node->json_path);
+            snprintf(r.not_applicable, sizeof r.not_applicable, "%s is a nested structure", node->json_path);
             goto done;
         }
         multiply(e, m, t, node->n_out, rows, ch);

@@ -1,9 +1,10 @@
 /* The delay-independent, diagonally scaled small-gain bound of a loop.
  *
- * When every element of a loop is a gain matrix, a diagonal gain, or a delay or
- * FIR leaf, the loop's response is bounded elementwise at every frequency by one
- * non-negative matrix M: |L(w)| <= |E_k| ... |E_1|, a delay tap contributing its
- * gain's magnitude whatever its length. If rho(M) < 1, then v = (I - M)^-1 1 is
+ * When every element of a loop is a gain matrix, a diagonal gain, a delay, FIR
+ * or filter leaf, the loop's response is bounded elementwise at every frequency
+ * by one non-negative matrix M: |L(w)| <= |E_k| ... |E_1|, a delay tap
+ * contributing its gain's magnitude whatever its length and a filter its peak
+ * magnitude over all frequencies (a rigorous bound, cnode_entry_peak). If rho(M) < 1, then v = (I - M)^-1 1 is
  * positive (>= 1) and M v = v - 1, so with S = diag(v)
  *   || S^-1 L(w) S ||_inf <= max_i (M v)_i / v_i = max_i (1 - 1 / v_i) < 1
  * at every frequency: the loop is stable for any delay lengths (the Perron-root

@@ -13,6 +13,7 @@ from conftest import ROOT
 from flamo_models import FS, fdn, nested_recursion
 
 BIN = ROOT / ".venv" / "bin"
+CI_FUZZ_COUNT = 300
 
 
 def ir(graph, name="t"):
@@ -37,13 +38,21 @@ def test_contracting_comb_is_certified_with_its_exact_bound(g):
     assert loop["small_gain"]["bound"] == pytest.approx(abs(g), rel=1e-9)
 
 
-@pytest.mark.parametrize("m", [1, 3, 10])
+@pytest.mark.parametrize("m", [2, 4, 10])
 def test_growing_comb_is_proven_unstable_with_every_pole_counted(m):
-    cert = adac.certify(comb(1.05, m), precision="double")
+    cert = adac.certify(comb(-1.05, m), precision="double")
     loop = loop_of(cert)
     assert cert["verdict"] == "unstable"
-    # z^m = 1.05 has m roots, all of radius 1.05^(1/m) > 1.
+    # z^m = -1.05 has m roots, all of radius 1.05^(1/m) > 1, none real for even m.
     assert loop["nyquist"]["unstable_poles"] == m
+
+
+@pytest.mark.parametrize("m", [1, 3, 10])
+def test_growing_comb_with_a_real_pole_is_proven_unstable_on_the_real_axis(m):
+    # z^m = 1.05 has the real root 1.05^(1/m): det(I - L) = 1 - 1.05 z^-m < 0 at z = 1.
+    loop = loop_of(adac.certify(comb(1.05, m), precision="double"))
+    assert loop["verdict"] == "unstable"
+    assert loop["nyquist"]["unstable_poles_at_least"] == 1 and "real closed-loop pole beyond z = 1" in loop["reason"]
 
 
 def test_lossless_comb_is_marginal():
@@ -218,16 +227,19 @@ def test_certify_cli(tmp_path):
         assert r.stdout.count("small-gain bound") == 1, r.stdout
 
 
-def test_fuzz_no_growing_model_is_certified_and_no_decaying_one_called_unstable():
-    rows = cert_fuzz.run(1000)
-    table = collections.Counter((truth, verdict) for _, truth, verdict, _ in rows)
-    assert len(rows) >= 1000
+def test_fuzz_no_growing_model_is_certified_and_almost_no_decaying_one_left_undecided():
+    # A subset of the documented 10 000-network run (cert_fuzz.py --count 10000),
+    # every family of it: truth by construction or by long engine runs.
+    rows = cert_fuzz.run(CI_FUZZ_COUNT, jobs=2)
+    table = collections.Counter((r[1], r[2]) for r in rows)
+    assert len(rows) == CI_FUZZ_COUNT
     assert table[("grows", "certified-stable")] == 0
     assert table[("grows", "marginally-stable")] == 0
     assert table[("decays", "unstable")] == 0
-    # The certificate has to earn its keep: most decaying models certified, most
-    # growing ones proven unstable.
-    decays = sum(n for (t, _), n in table.items() if t == "decays")
     grows = sum(n for (t, _), n in table.items() if t == "grows")
-    assert table[("decays", "certified-stable")] > 0.6 * decays, table
-    assert table[("grows", "unstable")] > 0.9 * grows, table
+    assert table[("grows", "unstable")] == grows, table
+    for family in cert_fuzz.FAMILIES:
+        decays = [r for r in rows if r[0] == family and r[1] == "decays"]
+        undecided = [r for r in decays if r[2] in ("indeterminate", "not-certified")]
+        assert len(decays) >= 5, family
+        assert len(undecided) <= 0.05 * len(decays), (family, len(undecided), len(decays))
