@@ -1,4 +1,5 @@
 #include "adac_capi.h"
+#include "simd.h"
 
 #include "bus.h"
 #include "certificate.h"
@@ -74,6 +75,11 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
 {
     adac_faust_job job = {code, double_precision, fs, n, n_params, labels, values, max_paths, 0, 0};
     return adac_faust_render_isolated(&job, out, n_in, n_out, err, err_len);
+}
+
+const char *adac_capi_simd_level(void)
+{
+    return adac_simd_level_name(adac_simd_level_in_use());
 }
 
 const char *adac_capi_control_name(int id)

@@ -25,6 +25,9 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
 /* The name of macro-control `id` (0, 1, ...: the order of render_engine's values),
  * NULL past the last one. */
 const char *adac_capi_control_name(int id);
+/* The level the engine's hot loops run at ("baseline", "avx2", "avx512"): the
+ * CPU's best, or lower where ADAC_SIMD asked for it when the library loaded. */
+const char *adac_capi_simd_level(void);
 /* The stability certificate as JSON text (free with adac_capi_free), NULL on error. */
 char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len);
 /* The macro-controls a request enables on a model, as the engine and the emitter

@@ -4,12 +4,12 @@
 
 #define TILE 16 /* samples per tile: four vectors, kept in registers */
 
-static inline adac_v4d load(const double *p)
+static ADAC_BODY adac_v4d load(const double *p)
 {
     return *(const adac_v4d *)p;
 }
 
-static inline void store(double *p, adac_v4d v)
+static ADAC_BODY void store(double *p, adac_v4d v)
 {
     *(adac_v4d *)p = v;
 }
@@ -20,7 +20,7 @@ static void mix_dense(const double *g, int n_out, int n_in, const double *const 
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order as below. */
-ADAC_HOT static void mix_row(const double *g, int n_in, const double *const *x, double *y, int n)
+static ADAC_BODY void mix_row_body(const double *g, int n_in, const double *const *x, double *y, int n)
 {
     int t0 = 0;
     for (; t0 + 2 * TILE <= n; t0 += 2 * TILE) {
@@ -40,11 +40,11 @@ ADAC_HOT static void mix_row(const double *g, int n_in, const double *const *x, 
      * give the same bits as it did through mix_dense. */
     mix_dense(g, 1, n_in, x, &y, t0, n);
 }
+ADAC_DISPATCH(static, mix_row, (const double *g, int n_in, const double *const *x, double *y, int n), (g, n_in, x, y, n))
 
 /* Samples t_begin .. n-1. Two outputs at a time share every input load;
  * accumulators stay in registers. */
-ADAC_HOT static void mix_dense(const double *g, int n_out, int n_in, const double *const *x,
-                               double *const *y, int t_begin, int n)
+static ADAC_BODY void mix_dense_body(const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin, int n)
 {
     int t0 = t_begin;
     for (; t0 + TILE <= n; t0 += TILE) {
@@ -83,10 +83,10 @@ ADAC_HOT static void mix_dense(const double *g, int n_out, int n_in, const doubl
             y[o][t] = acc;
         }
 }
+ADAC_DISPATCH(static, mix_dense, (const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin, int n), (g, n_out, n_in, x, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
-ADAC_HOT static void mix_householder(const double *u, double s, int N, const double *const *x,
-                                     double *const *y, int n)
+static ADAC_BODY void mix_householder_body(const double *u, double s, int N, const double *const *x, double *const *y, int n)
 {
     int t0 = 0;
     for (; t0 + TILE <= n; t0 += TILE) {
@@ -113,6 +113,7 @@ ADAC_HOT static void mix_householder(const double *u, double s, int N, const dou
         for (int i = 0; i < N; i++) y[i][t] = s * x[i][t] - (2.0 * s * u[i]) * w;
     }
 }
+ADAC_DISPATCH(static, mix_householder, (const double *u, double s, int N, const double *const *x, double *const *y, int n), (u, s, N, x, y, n))
 
 /* Sylvester-ordered fast Walsh-Hadamard transform. Stage h (h = 1, 2, 4, ... N/2)
  * maps each pair (j, j + h) to (a + b, a - b); the last stage also applies the
@@ -120,14 +121,14 @@ ADAC_HOT static void mix_householder(const double *u, double s, int N, const dou
  * 8 channels they mix, four samples at a time, so a pass over the bus does three
  * stages instead of one. Every value is the same sum of the same operands as in
  * the stage-by-stage order (and as the FAUST emitter's butterflies). */
-static inline void butterfly(adac_v4d *a, adac_v4d *b, adac_v4d g)
+static ADAC_BODY void butterfly(adac_v4d *a, adac_v4d *b, adac_v4d g)
 {
     adac_v4d sum = *a + *b, diff = *a - *b;
     *a = g * sum, *b = g * diff;
 }
 
 /* Stages h0, 2 h0, ... (2^r stages of them, r <= 3) on channels j + m h0. */
-ADAC_HOT static void hadamard_pass(int r, int h0, int N, double s, const double *const *x, double *const *y, int n)
+static ADAC_BODY void hadamard_pass_body(int r, int h0, int N, double s, const double *const *x, double *const *y, int n)
 {
     int span = h0 << r, last = span == N;
     adac_v4d one = adac_v4d_splat(1.0), g_last = adac_v4d_splat(last ? s : 1.0);
@@ -163,6 +164,7 @@ ADAC_HOT static void hadamard_pass(int r, int h0, int N, double s, const double 
             }
         }
 }
+ADAC_DISPATCH(static, hadamard_pass, (int r, int h0, int N, double s, const double *const *x, double *const *y, int n), (r, h0, N, s, x, y, n))
 
 static void mix_hadamard(double s, int N, const double *const *x, double *const *y, int n)
 {

@@ -1,7 +1,10 @@
-/* Portable short vectors (GCC/Clang vector extensions) and the clone attribute
- * that compiles a hot loop twice, for AVX2+FMA machines and for any x86-64 (or
- * just once elsewhere), chosen at load time. No intrinsics: the same source
- * serves every target. */
+/* Portable short vectors (GCC/Clang vector extensions) and run-time dispatch of
+ * the hot loops: each is compiled three times from one body - for AVX-512
+ * (x86-64-v4), AVX2 (x86-64-v3) and any x86-64 - and the level is chosen once,
+ * when the library loads: the best the CPU has, or lower where the environment
+ * variable ADAC_SIMD (baseline, avx2, avx512) asks for it. The engine is
+ * compiled without contraction of multiply-adds, and every sum runs in the same
+ * order at every level, so the double path gives the same bits at each. */
 #ifndef ADAC_SIMD_H
 #define ADAC_SIMD_H
 
@@ -14,15 +17,40 @@
 /* Four doubles; aligned(8) makes loads and stores through a pointer unaligned. */
 typedef double adac_v4d __attribute__((vector_size(32), aligned(8)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define ADAC_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define ADAC_HOT
-#endif
-
-static inline adac_v4d adac_v4d_splat(double x)
+static inline __attribute__((always_inline)) adac_v4d adac_v4d_splat(double x)
 {
     return (adac_v4d){x, x, x, x};
 }
+
+typedef enum { ADAC_SIMD_BASELINE, ADAC_SIMD_AVX2, ADAC_SIMD_AVX512 } adac_simd_level;
+
+/* The level the hot loops run at in this process (fixed at load). */
+adac_simd_level adac_simd_level_in_use(void);
+/* The best level this CPU has, whatever ADAC_SIMD says. */
+adac_simd_level adac_simd_level_supported(void);
+const char *adac_simd_level_name(adac_simd_level level);
+
+/* A hot loop's body: `static ADAC_BODY void name_body(params)`, then
+ * ADAC_DISPATCH(linkage, name, (params), (args)) defines `name` with the body
+ * compiled for each level. */
+#define ADAC_BODY inline __attribute__((always_inline))
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define ADAC_DISPATCH(linkage, name, params, args)                                                            \
+    __attribute__((target("arch=x86-64-v4"))) static void name##_avx512 params { name##_body args; }         \
+    __attribute__((target("arch=x86-64-v3"))) static void name##_avx2 params { name##_body args; }           \
+    static void name##_baseline params { name##_body args; }                                                  \
+    linkage void name params                                                                                  \
+    {                                                                                                         \
+        switch (adac_simd_level_in_use()) {                                                                   \
+        case ADAC_SIMD_AVX512: name##_avx512 args; return;                                                    \
+        case ADAC_SIMD_AVX2: name##_avx2 args; return;                                                        \
+        default: name##_baseline args; return;                                                                \
+        }                                                                                                     \
+    }
+#else
+#define ADAC_DISPATCH(linkage, name, params, args) \
+    linkage void name params { name##_body args; }
+#endif
 
 #endif

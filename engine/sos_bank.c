@@ -28,12 +28,12 @@ int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, const do
     return 1;
 }
 
-static inline adac_v4d gather(const double *const *x, int t)
+static ADAC_BODY adac_v4d gather(const double *const *x, int t)
 {
     return (adac_v4d){x[0][t], x[1][t], x[2][t], x[3][t]};
 }
 
-static inline void scatter(double *const *y, int t, adac_v4d v)
+static ADAC_BODY void scatter(double *const *y, int t, adac_v4d v)
 {
     y[0][t] = v[0], y[1][t] = v[1], y[2][t] = v[2], y[3][t] = v[3];
 }
@@ -53,18 +53,18 @@ typedef long long v4_mask __attribute__((vector_size(32)));
         r2 = SHUFFLE4(lo01, lo23, 2, 3, 6, 7), r3 = SHUFFLE4(hi01, hi23, 2, 3, 6, 7);              \
     } while (0)
 
-static inline adac_v4d load(const double *p)
+static ADAC_BODY adac_v4d load(const double *p)
 {
     return *(const adac_v4d *)p;
 }
 
-static inline void store(double *p, adac_v4d v)
+static ADAC_BODY void store(double *p, adac_v4d v)
 {
     *(adac_v4d *)p = v;
 }
 
-ADAC_HOT static void section_pass(const double *coef, double *state, int lanes, int lane0,
-                                  const double *const *x, double *const *y, int n)
+static ADAC_BODY void section_pass_body(const double *coef, double *state, int lanes, int lane0,
+                                        const double *const *x, double *const *y, int n)
 {
 #define LANE(row, half) (*(adac_v4d *)(row + (size_t)(half) * 4))
     const double *cb0 = coef + lane0, *cb1 = cb0 + lanes, *cb2 = cb1 + lanes, *ca1 = cb2 + lanes,
@@ -110,6 +110,10 @@ ADAC_HOT static void section_pass(const double *coef, double *state, int lanes, 
     LANE(sx1, 1) = x1b, LANE(sx2, 1) = x2b, LANE(sy1, 1) = y1b, LANE(sy2, 1) = y2b;
 #undef LANE
 }
+ADAC_DISPATCH(static, section_pass,
+              (const double *coef, double *state, int lanes, int lane0, const double *const *x, double *const *y,
+               int n),
+              (coef, state, lanes, lane0, x, y, n))
 
 void adac_sos_bank_process(adac_sos_bank *b, const double *const *in, double *const *out, int n)
 {

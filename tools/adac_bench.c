@@ -6,6 +6,9 @@
 #include "bench_fit.h"
 #include "bench_model.h"
 #include "engine.h"
+#include "faust_aot.h"
+#include "model_flops.h"
+#include "peak_flops.h"
 #include "faust_dsp.h"
 #include "faust_emit.h"
 #include "graph.h"
@@ -34,7 +37,7 @@ typedef struct {
     adac_bench_kind kinds[MAX_KINDS];
     int n_kinds;
     double seconds, fs;
-    int block, repeat, cpu, run_faust;
+    int block, repeat, cpu, run_faust, run_aot;
     char *faust_args[MAX_FAUST_ARGS];
     int n_faust_args;
     char faust_options[256]; /* tokenised in place: faust_args point into it */
@@ -45,9 +48,10 @@ typedef struct {
 typedef struct {
     int lines;
     adac_bench_kind kind;
-    double engine_rtf, faust_rtf;
+    double engine_rtf, faust_rtf, aot_rtf;
     size_t engine_bytes, faust_bytes;
-    double faust_compile_s;
+    double faust_compile_s, aot_build_s;
+    double flops; /* the model's arithmetic per sample (model_flops.h) */
 } bench_row;
 
 static void usage(FILE *f)
@@ -55,12 +59,17 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: adac-bench [--lines A..B | --lines N,M,...] [--kinds dense,householder,hadamard,diagonal]\n"
             "                  [--seconds S] [--block B] [--repeat R] [--cpu K] [--fs HZ]\n"
-            "                  [--faust-options \"OPTS\"] [--no-faust] [--json OUT.json] [--plot OUT.png]\n"
+            "                  [--faust-options \"OPTS\"] [--no-faust] [--no-aot] [--json OUT.json]\n"
+            "                  [--plot OUT.png]\n"
             "                  [--save-models DIR]\n\n"
             "Builds a mono FDN per size and feedback-matrix kind (prime delays of 12-45 ms, one\n"
             "second-order absorption section per line, noise input) and measures, on one\n"
             "pinned core, the real-time factor of the ADAC engine and of the FAUST the\n"
-            "emitter writes for the same model, compiled in-process by libfaust (LLVM).\n\n"
+            "emitter writes for the same model: compiled in-process by libfaust (LLVM), and\n"
+            "ahead of time in single precision by faust -lang cpp and c++ -O3 -march=native\n"
+            "(what a plugin ships). First it measures the core's peak multiply-add rate in\n"
+            "double and single precision; every figure is also given as the arithmetic the\n"
+            "model needs per second over that peak.\n\n"
             "  --lines A..B      sizes from the ladder 4 6 8 12 16 24 32 48 64 ... within [A, B]\n"
             "                    (default 4..64); or an explicit list\n"
             "  --kinds LIST      feedback matrices (default dense,householder,hadamard;\n"
@@ -72,7 +81,8 @@ static void usage(FILE *f)
             "                    round of each figure counts (default 3)\n"
             "  --cpu K           core to pin to (default: the one we start on)\n"
             "  --faust-options   libfaust options (default \"-double\": the engine's precision)\n"
-            "  --no-faust        engine only\n"
+            "  --no-faust        engine only (no libfaust, no ahead-of-time build)\n"
+            "  --no-aot          no ahead-of-time FAUST build\n"
             "  --json FILE       write every figure and the fits as JSON\n"
             "  --plot FILE       plot real-time factor against size (runs python -m adac.bench_plot:\n"
             "                    $ADAC_PYTHON, else the venv's python beside this tool, else python3)\n"
@@ -201,6 +211,18 @@ static double time_faust(adac_faust_dsp *d, const bench_input *in, int block, in
     return now_s() - t0;
 }
 
+static double time_aot(adac_faust_aot *a, const bench_input *in, int block, int fs, double *out)
+{
+    adac_faust_aot_init(a, fs);
+    double t0 = now_s();
+    for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
+        float *ins[1] = {(float *)(in->samples_f + off)};
+        float *outs[1] = {(float *)out};
+        adac_faust_aot_compute(a, block, ins, outs);
+    }
+    return now_s() - t0;
+}
+
 static int pin_to_core(int cpu)
 {
     if (cpu < 0) cpu = sched_getcpu();
@@ -240,12 +262,14 @@ typedef struct {
     adac_graph *graph;
     adac_engine *engine;
     adac_faust_dsp *faust;
+    adac_faust_aot *aot;
 } bench_subject;
 
 static void subject_free(bench_subject *b)
 {
     adac_engine_free(b->engine);
     if (b->faust) adac_faust_free(b->faust);
+    adac_faust_aot_free(b->aot);
     adac_graph_free(b->graph);
     memset(b, 0, sizeof *b);
 }
@@ -273,6 +297,7 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
     }
     b->row->lines = lines;
     b->row->kind = kind;
+    b->row->flops = adac_model_flops_per_sample(b->graph);
     size_t heap0 = heap_in_use();
     b->engine = adac_engine_create(b->graph);
     if (!b->engine || !adac_engine_prepare(b->engine, o->block)) {
@@ -289,6 +314,12 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
             b->faust = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args,
                                                err, sizeof err);
             b->row->faust_compile_s = now_s() - t0;
+            if (b->faust && o->run_aot) {
+                progress("compiling %d lines, %s ahead of time", lines, adac_bench_kind_name(kind));
+                b->aot = adac_faust_aot_build(code, err, sizeof err);
+                if (b->aot) b->row->aot_build_s = adac_faust_aot_build_seconds(b->aot);
+                else adac_faust_free(b->faust), b->faust = NULL;
+            }
             free(code);
         }
         if (!b->faust) {
@@ -312,8 +343,9 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
 {
     double *out = malloc((size_t)o->block * sizeof *out);
     double *best_engine = malloc((size_t)n * sizeof *best_engine), *best_faust = malloc((size_t)n * sizeof *best_faust);
-    int ok = out && best_engine && best_faust;
-    for (int i = 0; ok && i < n; i++) best_engine[i] = best_faust[i] = 1e300;
+    double *best_aot = malloc((size_t)n * sizeof *best_aot);
+    int ok = out && best_engine && best_faust && best_aot;
+    for (int i = 0; ok && i < n; i++) best_engine[i] = best_faust[i] = best_aot[i] = 1e300;
     for (int r = 0; ok && r < o->repeat; r++)
         for (int i = 0; i < n; i++) {
             bench_subject *b = &subjects[i];
@@ -325,15 +357,21 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
                 t = time_faust(b->faust, in, o->block, (int)o->fs, out);
                 if (t < best_faust[i]) best_faust[i] = t;
             }
+            if (b->aot) {
+                t = time_aot(b->aot, in, o->block, (int)o->fs, out);
+                if (t < best_aot[i]) best_aot[i] = t;
+            }
         }
     double audio_s = (double)in->total / o->fs;
     for (int i = 0; ok && i < n; i++) {
         subjects[i].row->engine_rtf = audio_s / best_engine[i];
         if (subjects[i].faust) subjects[i].row->faust_rtf = audio_s / best_faust[i];
+        if (subjects[i].aot) subjects[i].row->aot_rtf = audio_s / best_aot[i];
     }
     free(out);
     free(best_engine);
     free(best_faust);
+    free(best_aot);
     return ok;
 }
 
@@ -393,8 +431,21 @@ static void json_fit(FILE *f, const adac_bench_fit *fit)
     fprintf(f, "]}");
 }
 
+/* The model's arithmetic per second at real-time factor rtf, over the peak. */
+static double peak_fraction(const bench_row *r, double rtf, double fs, double peak_gflops)
+{
+    return r->flops * fs * rtf / (peak_gflops * 1e9);
+}
+
+static int faust_is_double(const bench_options *o)
+{
+    for (int i = 0; i < o->n_faust_args; i++)
+        if (!strcmp(o->faust_args[i], "-double")) return 1;
+    return 0;
+}
+
 static char *json_report(const bench_options *o, const bench_row *rows, int n_rows,
-                         adac_bench_fit fits[][2], int cpu)
+                         adac_bench_fit fits[][2], int cpu, const adac_peak *peak)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -403,6 +454,14 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     fprintf(f, "{\n  \"tool\": \"adac-bench\",\n  \"fs\": %g,\n  \"block\": %d,\n  \"seconds\": %g,\n"
                "  \"repeat\": %d,\n  \"cpu\": %d,\n  \"engine\": \"ADAC engine, double precision\",\n",
             o->fs, o->block, o->seconds, o->repeat, cpu);
+    fprintf(f, "  \"peak\": {\"dispatch\": \"%s\", \"double_gflops\": %.6g, \"single_gflops\": %.6g, "
+               "\"method\": \"independent multiply-add chains in registers, best of 9\"},\n",
+            peak->dispatch, peak->double_gflops, peak->single_gflops);
+    fprintf(f, "  \"faust_aot\": ");
+    if (o->run_faust && o->run_aot)
+        fprintf(f, "{\"compiler\": \"%s\"},\n", adac_faust_aot_compiler());
+    else
+        fprintf(f, "null,\n");
     fprintf(f, "  \"faust\": ");
     if (o->run_faust)
         fprintf(f, "{\"compiler\": \"libfaust %s, LLVM backend, in-process, opt level max\", "
@@ -413,12 +472,22 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     fprintf(f, "  \"rows\": [\n");
     for (int i = 0; i < n_rows; i++) {
         const bench_row *r = &rows[i];
-        fprintf(f, "    {\"lines\": %d, \"kind\": \"%s\", \"engine_rtf\": %.6g, \"engine_bytes\": %zu",
-                r->lines, adac_bench_kind_name(r->kind), r->engine_rtf, r->engine_bytes);
+        double faust_peak = faust_is_double(o) ? peak->double_gflops : peak->single_gflops;
+        fprintf(f, "    {\"lines\": %d, \"kind\": \"%s\", \"flops_per_sample\": %.6g, \"engine_rtf\": %.6g, "
+                   "\"engine_peak_fraction\": %.6g, \"engine_bytes\": %zu",
+                r->lines, adac_bench_kind_name(r->kind), r->flops, r->engine_rtf,
+                peak_fraction(r, r->engine_rtf, o->fs, peak->double_gflops), r->engine_bytes);
         if (o->run_faust)
             fprintf(f, ", \"faust_rtf\": %.6g, \"faust_bytes\": %zu, \"faust_compile_s\": %.4f, "
                        "\"engine_over_faust\": %.6g",
                     r->faust_rtf, r->faust_bytes, r->faust_compile_s, r->engine_rtf / r->faust_rtf);
+        if (o->run_faust)
+            fprintf(f, ", \"faust_peak_fraction\": %.6g", peak_fraction(r, r->faust_rtf, o->fs, faust_peak));
+        if (r->aot_rtf > 0)
+            fprintf(f, ", \"aot_rtf\": %.6g, \"aot_build_s\": %.3f, \"aot_peak_fraction\": %.6g, "
+                       "\"engine_over_aot\": %.6g",
+                    r->aot_rtf, r->aot_build_s, peak_fraction(r, r->aot_rtf, o->fs, peak->single_gflops),
+                    r->engine_rtf / r->aot_rtf);
         fprintf(f, "}%s\n", i + 1 < n_rows ? "," : "");
     }
     fprintf(f, "  ],\n  \"fits\": [\n");
@@ -467,7 +536,7 @@ static int plot(const char *json_path, const char *png_path)
 
 int main(int argc, char **argv)
 {
-    bench_options o = {.seconds = 2.0, .fs = 48000, .block = 256, .repeat = 3, .cpu = -1, .run_faust = 1};
+    bench_options o = {.seconds = 2.0, .fs = 48000, .block = 256, .repeat = 3, .cpu = -1, .run_faust = 1, .run_aot = 1};
     parse_sizes("4..64", &o);
     parse_kinds("dense,householder,hadamard", &o);
     split_faust_options("-double", &o);
@@ -482,6 +551,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--no-faust")) {
             o.run_faust = 0;
+            continue;
+        } else if (!strcmp(a, "--no-aot")) {
+            o.run_aot = 0;
             continue;
         }
         if (!v) {
@@ -545,12 +617,17 @@ int main(int argc, char **argv)
 
     printf("adac-bench: %g s of noise at %g Hz in blocks of %d, best of %d rounds, pinned to core %d\n",
            (double)total / o.fs, o.fs, o.block, o.repeat, cpu);
+    progress("measuring the core's peak multiply-add rate");
+    adac_peak peak = adac_peak_measure(0.5);
+    printf("core %d: peak %.2f GFLOP/s double, %.2f single (multiply-add chains); dispatch %s\n", cpu,
+           peak.double_gflops, peak.single_gflops, peak.dispatch);
     printf("engine: double precision; FAUST: ");
     if (o.run_faust)
         adac_tool_print(stdout, "libfaust %s (LLVM backend, in-process), options \"%s\"", adac_faust_version(),
                         o.faust_text);
     else
         printf("not run\n");
+    if (o.run_faust && o.run_aot) printf("FAUST ahead of time: %s\n", adac_faust_aot_compiler());
     putchar('\n');
     fflush(stdout);
 
@@ -567,19 +644,46 @@ int main(int argc, char **argv)
         return 1;
     }
     if (isatty(STDERR_FILENO)) fprintf(stderr, "%60s\r", "");
-    printf("%5s %-12s %12s %12s %9s %12s %12s\n", "lines", "kind", "engine xRT", "faust xRT", "ratio",
-           "engine KiB", "faust KiB");
+    double faust_peak = faust_is_double(&o) ? peak.double_gflops : peak.single_gflops;
+    printf("%5s %-12s %9s %10s %10s %10s %7s %7s %8s %8s %8s %9s %9s\n", "lines", "kind", "flop/smp", "engine xRT",
+           "faust xRT", "aot xRT", "e/faust", "e/aot", "engine%", "faust%", "aot%", "engine KiB", "faust KiB");
     for (int i = 0; i < n_rows; i++) {
         const bench_row *r = &rows[i];
+        printf("%5d %-12s %9.0f %10.1f ", r->lines, adac_bench_kind_name(r->kind), r->flops, r->engine_rtf);
         if (o.run_faust)
-            printf("%5d %-12s %12.1f %12.1f %9.2f %12.1f %12.1f\n", r->lines, adac_bench_kind_name(r->kind),
-                   r->engine_rtf, r->faust_rtf, r->engine_rtf / r->faust_rtf, r->engine_bytes / 1024.0,
-                   r->faust_bytes / 1024.0);
+            printf("%10.1f ", r->faust_rtf);
         else
-            printf("%5d %-12s %12.1f %12s %9s %12.1f %12s\n", r->lines, adac_bench_kind_name(r->kind),
-                   r->engine_rtf, "-", "-", r->engine_bytes / 1024.0, "-");
+            printf("%10s ", "-");
+        if (r->aot_rtf > 0)
+            printf("%10.1f ", r->aot_rtf);
+        else
+            printf("%10s ", "-");
+        if (o.run_faust)
+            printf("%7.2f ", r->engine_rtf / r->faust_rtf);
+        else
+            printf("%7s ", "-");
+        if (r->aot_rtf > 0)
+            printf("%7.2f ", r->engine_rtf / r->aot_rtf);
+        else
+            printf("%7s ", "-");
+        printf("%7.1f%% ", 100 * peak_fraction(r, r->engine_rtf, o.fs, peak.double_gflops));
+        if (o.run_faust)
+            printf("%7.1f%% ", 100 * peak_fraction(r, r->faust_rtf, o.fs, faust_peak));
+        else
+            printf("%8s ", "-");
+        if (r->aot_rtf > 0)
+            printf("%7.1f%% ", 100 * peak_fraction(r, r->aot_rtf, o.fs, peak.single_gflops));
+        else
+            printf("%8s ", "-");
+        printf("%9.1f ", r->engine_bytes / 1024.0);
+        if (o.run_faust)
+            printf("%9.1f\n", r->faust_bytes / 1024.0);
+        else
+            printf("%9s\n", "-");
         subject_free(&subjects[i]);
     }
+    printf("(engine%%, faust%%, aot%%: the model's arithmetic per second over the core's peak, double for the\n"
+           " engine, single for the ahead-of-time build, the libfaust build's own precision for faust)\n");
 
     printf("\nFit of cost per sample against N^2 (from the smallest sizes up, until a size lands\n"
            "more than %.0f%% above the fit of the sizes before it, and the next size too):\n",
@@ -593,7 +697,7 @@ int main(int argc, char **argv)
 
     int ok = 1;
     if (o.json_path || o.plot_path) {
-        char *json = json_report(&o, rows, n_rows, fits, cpu);
+        char *json = json_report(&o, rows, n_rows, fits, cpu, &peak);
         char err[ADAC_ERR_LEN], tmp[] = "/tmp/adac-bench-XXXXXX.json";
         const char *json_out = o.json_path;
         if (!json_out) {

@@ -74,8 +74,16 @@ _lib.adac_capi_stream_load.argtypes = [_c.c_void_p, _c.c_char_p, _c.c_char_p, _c
 _lib.adac_capi_stream_reset.argtypes = [_c.c_void_p]
 _lib.adac_capi_stream_free.argtypes = [_c.c_void_p]
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
+_lib.adac_capi_simd_level.restype = _c.c_char_p
 
 IR_VERSION = _lib.adac_capi_ir_version()
+
+
+def simd_level() -> str:
+    """The level the engine's hot loops run at: "baseline", "avx2" or "avx512" (the
+    CPU's best, or lower where the environment variable ADAC_SIMD asked for it
+    when the library loaded). The double path gives the same bits at every level."""
+    return _lib.adac_capi_simd_level().decode()
 
 
 def _err():

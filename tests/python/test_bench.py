@@ -14,7 +14,7 @@ def bench(*args):
 
 def test_bench_reports_engine_and_faust_for_each_kind(tmp_path):
     out, png = tmp_path / "bench.json", tmp_path / "bench.png"
-    r = bench("--lines", "4..12", "--seconds", "0.05", "--repeat", "1", "--json", out, "--plot", png)
+    r = bench("--lines", "4..12", "--seconds", "0.05", "--repeat", "1", "--no-aot", "--json", out, "--plot", png)
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(out.read_text())
     rows = report["rows"]
@@ -56,13 +56,41 @@ def test_bench_diagonal_floor_model_into_a_new_folder(tmp_path):
     ones in the loop; --save-models makes its folder."""
     folder = tmp_path / "models"
     r = bench("--lines", "4", "--kinds", "dense,householder,hadamard,diagonal", "--seconds", "0.02", "--repeat", "1",
-              "--save-models", folder)
+              "--no-aot", "--save-models", folder)
     assert r.returncode == 0, r.stderr
     fb = json.loads((folder / "fdn4_diagonal.json").read_text())["graph"]["children"][1]["fB"]
     assert fb["type"] == "parallel_gain" and fb["params"]["gains"] == [1.0] * 4
     rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] == ["4"]]
     assert [row[1] for row in rows] == ["dense", "householder", "hadamard", "diagonal"]
     assert all(float(row[2]) > 0 and float(row[3]) > 0 for row in rows)
+
+
+def test_bench_roofline_and_ahead_of_time_faust(tmp_path):
+    """The core's peak, each model's arithmetic counted from its graph, every
+    figure as a fraction of the peak, and the FAUST build a plugin ships."""
+    out = tmp_path / "bench.json"
+    r = bench("--lines", "8", "--kinds", "dense,householder,diagonal", "--seconds", "0.2", "--repeat", "1",
+              "--json", out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(out.read_text())
+    peak = report["peak"]
+    assert peak["dispatch"].split()[0] in ("baseline", "avx2", "avx512")
+    assert 0 < peak["double_gflops"] < peak["single_gflops"]  # twice the lanes
+    assert "c++ -O3 -march=native" in report["faust_aot"]["compiler"]
+    rows = {x["kind"]: x for x in report["rows"]}
+    # Flops from the graph: the same lines and biquads (9 flops each) in every kind;
+    # the feedback is an 8 x 8 product (15 per output), a Householder (5 per line),
+    # or a parallel gain of ones (1 per line).
+    assert rows["dense"]["flops_per_sample"] > rows["householder"]["flops_per_sample"] > \
+        rows["diagonal"]["flops_per_sample"] >= 9 * 8
+    assert rows["dense"]["flops_per_sample"] - rows["diagonal"]["flops_per_sample"] == 8 * 15 - 8
+    assert rows["householder"]["flops_per_sample"] - rows["diagonal"]["flops_per_sample"] == 8 * 5 - 8
+    for x in rows.values():
+        assert x["aot_rtf"] > 1 and 0 < x["aot_peak_fraction"] < 1, x
+        assert 0 < x["engine_peak_fraction"] < 1 and 0 < x["faust_peak_fraction"] < 1, x
+        expected = x["flops_per_sample"] * 48000 * x["engine_rtf"] / (peak["double_gflops"] * 1e9)
+        assert abs(x["engine_peak_fraction"] - expected) < 1e-3 * expected
+    assert "peak" in r.stdout and "GFLOP/s" in r.stdout and "dispatch" in r.stdout
 
 
 def test_bench_help_and_bad_options():

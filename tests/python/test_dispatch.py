@@ -1,0 +1,66 @@
+"""Run-time dispatch: the engine's double path gives the same bits at every SIMD
+level this machine has (engine/simd.h), each forced through ADAC_SIMD in its own
+process, on every conformance model and the bundled FDN with its macro-controls."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import adac
+from conftest import ROOT
+from flamo_models import FS, conformance_models
+
+LEVELS = ("baseline", "avx2", "avx512")
+
+RENDER = """
+import json, sys
+import numpy as np
+import adac
+jobs = json.load(open(sys.argv[1]))
+out = {"level": adac.simd_level()}
+for name, (config, controls, values) in jobs.items():
+    # An odd block size runs every kernel's vector part and its remainder.
+    out[name] = adac.render_engine(config, 6000, block=100, controls=controls, values=values)
+np.savez(sys.argv[2], **{k: np.asarray(v) for k, v in out.items()})
+"""
+
+
+def available_levels():
+    best = subprocess.run([sys.executable, "-c", "import adac; print(adac.simd_level())"], capture_output=True,
+                          text=True, check=True, env=dict(os.environ, ADAC_SIMD="avx512")).stdout.strip()
+    return LEVELS[:LEVELS.index(best) + 1]
+
+
+def test_double_path_is_bit_identical_at_every_dispatch_level(tmp_path):
+    levels = available_levels()
+    assert len(levels) >= 2, f"only {levels} on this machine: nothing to compare"
+    jobs = {name: (adac.flamo_to_json(build(), fs=FS, name=name), None, None)
+            for name, build in conformance_models().items()}
+    fdn8 = json.loads((ROOT / "examples" / "fdn8.json").read_text())
+    jobs["fdn8_controls"] = (fdn8, {"rt60": True, "dry_wet": True, "pre_delay": True},
+                             {"rt60": 3.0, "dry_wet": 0.7, "pre_delay": 0.01})
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    script = tmp_path / "render.py"
+    script.write_text(RENDER)
+    results = {}
+    for level in levels:
+        out = tmp_path / f"{level}.npz"
+        subprocess.run([sys.executable, script, tmp_path / "jobs.json", out], check=True,
+                       env=dict(os.environ, ADAC_SIMD=level))
+        results[level] = np.load(out)
+        assert str(results[level]["level"]) == level
+    reference = results[levels[0]]
+    for level in levels[1:]:
+        for name in jobs:
+            a, b = reference[name], results[level][name]
+            assert np.abs(a).max() > 0, name
+            assert a.tobytes() == b.tobytes(), (name, level, np.abs(a - b).max())
+
+
+def test_a_level_the_cpu_lacks_is_not_taken():
+    r = subprocess.run([sys.executable, "-c", "import adac; print(adac.simd_level())"], capture_output=True,
+                       text=True, check=True, env=dict(os.environ, ADAC_SIMD="no-such-level"))
+    assert r.stdout.strip() == available_levels()[-1]
