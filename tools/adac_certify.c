@@ -14,8 +14,10 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: adac-certify MODEL.json [options]\n"
             "\n"
-            "Certifies every feedback loop of an ADAC IR model: a small-gain bound that holds\n"
-            "at every frequency, losslessness, or a pole count by the argument principle.\n"
+            "Certifies every feedback loop of an ADAC IR model, each by the first method that\n"
+            "decides it: a small-gain bound that holds at every frequency, a diagonally scaled\n"
+            "bound that holds for any delay lengths, losslessness, or a proven Nyquist count\n"
+            "of the closed-loop poles outside the unit circle.\n"
             "Verdicts, best to worst: certified-stable, marginally-stable, indeterminate,\n"
             "not-certified, unstable; the model gets its worst loop's. See docs/certificate.md.\n"
             "\n"
@@ -56,8 +58,12 @@ static void print_report(const cJSON *doc)
                         model_path, *model_path ? "'" : "", num(loop, "channels"), str(loop, "verdict"));
         char worst[64] = "";
         if (!isnan(num(sg, "worst_hz"))) snprintf(worst, sizeof worst, " worst at %.1f Hz", num(sg, "worst_hz"));
-        adac_tool_print(stdout, "    small-gain bound %.9g (margin %.3g dB)%s, %g intervals", num(sg, "bound"),
-                        num(sg, "margin_db"), worst, num(sg, "intervals"));
+        if (isnan(num(sg, "bound")))
+            adac_tool_print(stdout, "    small-gain bound: none finite (an element's bound grows without limit "
+                                    "somewhere), %g intervals", num(sg, "intervals"));
+        else
+            adac_tool_print(stdout, "    small-gain bound %.9g (margin %.3g dB)%s, %g intervals", num(sg, "bound"),
+                            num(sg, "margin_db"), worst, num(sg, "intervals"));
         /* The reason restates the bound printed above; print what it adds. */
         const char *rest = reason;
         if (!strncmp(reason, "small-gain bound ", 17)) {
@@ -65,6 +71,11 @@ static void print_report(const cJSON *doc)
             rest = semi ? semi + 2 : "";
         }
         if (*rest) adac_tool_print(stdout, "    %s", rest);
+        const cJSON *nq = cJSON_GetObjectItemCaseSensitive(loop, "nyquist");
+        adac_tool_print(stdout, "    method: %s", str(loop, "method"));
+        if (nq) adac_tool_print(stdout, "    Nyquist count: %g steps, %.3g s", num(nq, "steps"), num(nq, "seconds"));
+        const char *rt60 = str(loop, "rt60_covered_by");
+        if (*rt60) adac_tool_print(stdout, "    rt60 knob: %s", rt60);
     }
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "filters"))

@@ -209,11 +209,12 @@ def test_rt60_control_is_certified_at_every_knob_position():
 
 def test_certify_cli(tmp_path):
     model = tmp_path / "m.json"
-    adac.save(comb(1.2, 3), model)
+    adac.save(comb(-1.2, 4), model)
     r = subprocess.run([BIN / "adac-certify", model, "--dsp", tmp_path / "m.dsp", "--strict"],
                        capture_output=True, text=True)
     assert r.returncode == 3, r.stderr
-    assert "verdict: unstable" in r.stdout and "3 closed-loop pole(s)" in r.stdout
+    assert "verdict: unstable" in r.stdout and "4 closed-loop pole(s)" in r.stdout
+    assert "method: nyquist" in r.stdout
     assert json.loads((tmp_path / "m.cert.json").read_text())["verdict"] == "unstable"
     r = subprocess.run([BIN / "adac-certify", model, "--controls", '{"reverb": true}'],
                        capture_output=True, text=True)
