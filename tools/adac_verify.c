@@ -1,6 +1,7 @@
 /* adac-verify: compile a .dsp with libfaust, render every input->output path, and
  * compare it sample by sample with the engine running the IR. */
 #include "atomic_file.h"
+#include "coef_floor.h"
 #include "compare.h"
 #include "engine.h"
 #include "faust_dsp.h"
@@ -35,8 +36,13 @@ static void usage(FILE *f)
             "\n"
             "  --length N          samples rendered per path (default: one second at the model's\n"
             "                      fs after the model's earliest arrival)\n"
-            "  --tolerance DB      pass threshold in dB re peak (default -120)\n"
-            "  --single            compile FAUST in single precision (default: -double)\n"
+            "  --tolerance DB      pass threshold in dB re peak (default -120; with --single,\n"
+            "                      6 dB above the model's coefficient-rounding floor, or -120\n"
+            "                      if that is higher)\n"
+            "  --single            compile FAUST in single precision (default: -double); the\n"
+            "                      floor is the engine with every coefficient rounded to float\n"
+            "                      against the engine, both in double: what no single-precision\n"
+            "                      build can beat\n"
             "  --faust-timeout S   time limit for libfaust's compile and render (default %g s)\n"
             "  --json FILE         also write the report as JSON\n"
             "  -q, --quiet         print only the verdict line\n"
@@ -81,7 +87,8 @@ static cJSON *json_db(double db)
 }
 
 static char *report_json(const char *model, const char *dsp, int n, double fs, int dbl, double tol,
-                         double worst, int pass, const char *reason, const adac_path_error *res, int paths)
+                         double floor_db, double worst, int pass, const char *reason, const adac_path_error *res,
+                         int paths)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON_AddItemToObject(r, "model", json_name(model));
@@ -90,6 +97,7 @@ static char *report_json(const char *model, const char *dsp, int n, double fs, i
     cJSON_AddNumberToObject(r, "fs", fs);
     cJSON_AddStringToObject(r, "faust_precision", dbl ? "double" : "single");
     cJSON_AddNumberToObject(r, "tolerance_db", tol);
+    if (!isnan(floor_db)) cJSON_AddItemToObject(r, "coefficient_floor_db", json_db(floor_db));
     cJSON_AddItemToObject(r, "worst_db", json_db(worst));
     cJSON_AddBoolToObject(r, "pass", pass);
     if (reason) cJSON_AddStringToObject(r, "reason", reason);
@@ -117,9 +125,9 @@ static char *report_json(const char *model, const char *dsp, int n, double fs, i
 int main(int argc, char **argv)
 {
     const char *model = NULL, *dsp_path = NULL, *json_out = NULL;
-    double tol = -120.0, faust_seconds = ADAC_FAUST_DEFAULT_SECONDS;
+    double tol = -120.0, faust_seconds = ADAC_FAUST_DEFAULT_SECONDS, floor_db = NAN;
     long length = -1;
-    int dbl = 1, quiet = 0;
+    int dbl = 1, quiet = 0, tol_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -133,6 +141,7 @@ int main(int argc, char **argv)
             if (!adac_arg_long(TOOL, a, argv[++i], 1, 100000000, &length)) return 2;
         } else if (!strcmp(a, "--tolerance") && more) {
             if (!adac_arg_double(TOOL, a, argv[++i], -1000, 1000, &tol)) return 2;
+            tol_given = 1;
         } else if (!strcmp(a, "--faust-timeout") && more) {
             if (!adac_arg_double(TOOL, a, argv[++i], 0.1, 86400, &faust_seconds)) return 2;
         } else if (!strcmp(a, "--json") && more) {
@@ -181,6 +190,20 @@ int main(int argc, char **argv)
         return 2;
     }
     int n = (int)n64;
+    if (!dbl && !tol_given) {
+        /* Single precision: what rounding the coefficients alone costs this model. */
+        size_t len;
+        char *text = adac_read_text_file(model, (size_t)1 << 30, &len, err, sizeof err);
+        floor_db = text ? adac_coefficient_floor_db(text, n) : NAN;
+        free(text);
+        if (isnan(floor_db)) {
+            adac_tool_say(stderr, TOOL, "cannot compute the coefficient-rounding floor of %s", model);
+            free(code);
+            adac_graph_free(g);
+            return 1;
+        }
+        tol = fmax(floor_db + 6, -120.0);
+    }
     double *ref = malloc(paths * n * sizeof *ref), *test = malloc(paths * n * sizeof *test);
     adac_path_error *res = calloc(paths, sizeof *res);
     int rc = 1;
@@ -211,7 +234,16 @@ int main(int argc, char **argv)
         adac_tool_say(stdout, TOOL, "%s vs %s", model, dsp_path);
         printf("  FAUST: libfaust %s, %s; engine: ADAC, double precision\n", adac_faust_version(),
                dbl ? "-double" : "single precision");
-        printf("  %d samples per path at %g Hz, %zu path(s)\n\n", n, g->fs, paths);
+        printf("  %d samples per path at %g Hz, %zu path(s)\n", n, g->fs, paths);
+        if (!isnan(floor_db)) {
+            char fb[32];
+            fmt_db(fb, sizeof fb, floor_db);
+            printf("  tolerance %.1f dB: %s dB is this model's coefficient-rounding floor (the engine with every\n"
+                   "  coefficient rounded to float, against the engine), and the single build may lose 6 dB\n"
+                   "  more%s\n",
+                   tol, fb, tol == -120.0 ? " (or reach -120 dB, which is higher)" : "");
+        }
+        printf("\n");
         printf("  %4s %4s %14s %14s %9s %12s\n", "out", "in", "peak", "max error", "at", "dB re peak");
         for (size_t p = 0; p < paths; p++) {
             char b[32];
@@ -229,7 +261,7 @@ int main(int argc, char **argv)
         printf("worst error %s dB re peak, tolerance %.1f dB: %s\n", wb, tol, pass ? "PASS" : "FAIL");
     rc = pass ? 0 : 1;
     if (json_out) {
-        char *j = report_json(model, dsp_path, n, g->fs, dbl, tol, worst, pass, reason, res, (int)paths);
+        char *j = report_json(model, dsp_path, n, g->fs, dbl, tol, floor_db, worst, pass, reason, res, (int)paths);
         if (!j || !adac_write_text_atomic(json_out, j, err, sizeof err)) {
             adac_tool_say(stderr, TOOL, "%s", j ? err : "out of memory");
             rc = 1;
