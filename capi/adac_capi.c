@@ -1,5 +1,6 @@
 #include "adac_capi.h"
 #include "simd.h"
+#include "coef_floor.h"
 
 #include "bus.h"
 #include "certificate.h"
@@ -75,6 +76,11 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
 {
     adac_faust_job job = {code, double_precision, fs, n, n_params, labels, values, max_paths, 0, 0};
     return adac_faust_render_isolated(&job, out, n_in, n_out, err, err_len);
+}
+
+double adac_capi_coefficient_floor_db(const char *json, int n)
+{
+    return adac_coefficient_floor_db(json, n);
 }
 
 const char *adac_capi_simd_level(void)

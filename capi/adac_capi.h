@@ -28,6 +28,9 @@ const char *adac_capi_control_name(int id);
 /* The level the engine's hot loops run at ("baseline", "avx2", "avx512"): the
  * CPU's best, or lower where ADAC_SIMD asked for it when the library loaded. */
 const char *adac_capi_simd_level(void);
+/* The coefficient-rounding floor of a single-precision build (coef_floor.h), dB re
+ * peak over n samples; NAN if the model does not load. */
+double adac_capi_coefficient_floor_db(const char *json, int n);
 /* The stability certificate as JSON text (free with adac_capi_free), NULL on error. */
 char *adac_capi_certify(const char *json, const char *controls, int single_precision, char *err, size_t err_len);
 /* The macro-controls a request enables on a model, as the engine and the emitter

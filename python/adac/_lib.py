@@ -75,8 +75,16 @@ _lib.adac_capi_stream_reset.argtypes = [_c.c_void_p]
 _lib.adac_capi_stream_free.argtypes = [_c.c_void_p]
 _lib.adac_capi_free.argtypes = [_c.c_void_p]
 _lib.adac_capi_simd_level.restype = _c.c_char_p
+_lib.adac_capi_coefficient_floor_db.argtypes = [_c.c_char_p, _c.c_int]
+_lib.adac_capi_coefficient_floor_db.restype = _c.c_double
 
 IR_VERSION = _lib.adac_capi_ir_version()
+
+
+def coefficient_floor_db(text: str, n: int) -> float:
+    """What rounding every coefficient to float costs the model by itself, in dB re
+    peak over n samples (the engine against the engine with rounded coefficients)."""
+    return _lib.adac_capi_coefficient_floor_db(_c_text(text), int(n))
 
 
 def simd_level() -> str:

@@ -1,0 +1,62 @@
+"""Single-precision fidelity of what ships: for every FLAMO module (alone and in an
+FDN loop) and the FLAMO example networks, the FAUST single-precision build's error
+against the model (the double engine), beside the coefficient-rounding floor (the
+engine with every coefficient rounded to float, against the engine). Writes the
+table in docs/single_precision.md:
+
+    .venv/bin/python bench/single_fidelity.py > docs/single_precision_table.md
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+
+import adac  # noqa: E402
+from adac import _lib  # noqa: E402
+
+N = 16384
+
+
+def error_db(ref, test):
+    worst = -np.inf
+    for o in range(ref.shape[1]):
+        for i in range(ref.shape[2]):
+            peak = np.abs(ref[:, o, i]).max()
+            if peak > 0:
+                worst = max(worst, 20 * np.log10(np.abs(test[:, o, i] - ref[:, o, i]).max() / peak + 1e-300))
+    return worst
+
+
+def row(name, config):
+    text = adac.to_text(config)
+    ref = adac.render_engine(config, N)
+    single = adac.render_faust(adac.json_to_faust(config), N, fs=int(config["fs"]), double_precision=False)
+    floor = _lib.coefficient_floor_db(text, N)
+    err = error_db(ref, single)
+    ok = err <= floor + 6 or err <= -120
+
+    def db(x):
+        return "exact" if x < -300 else f"{x:.1f}"
+    above = "" if err < -300 or floor < -300 else f"{err - floor:+.1f}"
+    return f"| {name} | {db(floor)} | {db(err)} | {above} | {'yes' if ok else '**no**'} |"
+
+
+def main():
+    import test_modules as tm
+    import flamo_example_networks as ex
+    print("| model | coefficient floor (dB) | FAUST single (dB) | above the floor | within 6 dB or -120 |")
+    print("|---|---|---|---|---|")
+    for name in sorted(tm.MODULES):
+        print(row(f"{name} alone", adac.flamo_to_json(tm.build(name), fs=tm.FS, name=name)), flush=True)
+        print(row(f"{name} in an FDN", adac.flamo_to_json(tm.in_loop(name), fs=tm.FS, name=name)), flush=True)
+    for name in ("colorless_fdn", "geq_fdn", "accurate_geq_fdn", "grouped_fdn"):
+        built = getattr(ex, name)()
+        model = built[0] if isinstance(built, tuple) else built
+        print(row(name, adac.flamo_to_json(model, fs=48000, name=name)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
