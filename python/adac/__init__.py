@@ -12,7 +12,7 @@ Trained FLAMO models -> JSON IR -> native engine and sample-exact FAUST.
 The FLAMO functions need `pip install -e ".[full]"`; the rest needs only numpy and
 the bundled C library.
 """
-from ._lib import IR_VERSION, IRError, simd_level
+from ._lib import IR_VERSION, IRError, coefficient_floor_db, simd_level
 
 try:
     from importlib.metadata import version as _version
@@ -49,7 +49,7 @@ def flamo_to_faust(model, fs: float = 48000, name: str = "adac_model", controls=
 
 
 __all__ = [
-    "Engine", "ExportError", "HotReload", "IR_VERSION", "IRError", "UnsupportedModuleError", "export_juce", "export_plugin", "process", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
+    "Engine", "ExportError", "HotReload", "IR_VERSION", "IRError", "UnsupportedModuleError", "coefficient_floor_db", "export_juce", "export_plugin", "process", "VERDICTS", "certify", "dss_to_json", "flamo_to_json", "flamo_to_faust",
     "json_to_faust", "json_to_flamo", "flamo_impulse_response", "render_engine",
     "render_faust", "save", "simd_level", "to_dict", "to_text", "validate", "write_certificate",
 ]

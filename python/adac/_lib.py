@@ -81,10 +81,12 @@ _lib.adac_capi_coefficient_floor_db.restype = _c.c_double
 IR_VERSION = _lib.adac_capi_ir_version()
 
 
-def coefficient_floor_db(text: str, n: int) -> float:
+def coefficient_floor_db(config, n: int) -> float:
     """What rounding every coefficient to float costs the model by itself, in dB re
-    peak over n samples (the engine against the engine with rounded coefficients)."""
-    return _lib.adac_capi_coefficient_floor_db(_c_text(text), int(n))
+    peak over n samples (the engine against the engine with rounded coefficients):
+    the floor of any single-precision build (docs/single_precision.md)."""
+    from .ir import to_text
+    return _lib.adac_capi_coefficient_floor_db(_c_text(to_text(config)), int(n))
 
 
 def simd_level() -> str:

@@ -35,6 +35,7 @@ def test_bundled_fdn_passes_single_with_its_floor_stated(tmp_path):
     assert "coefficient-rounding floor" in r.stdout and "single precision" in r.stdout
     floor = report["coefficient_floor_db"]
     assert -170 < floor < -120
+    assert abs(adac.coefficient_floor_db(model, report["samples"]) - floor) < 1e-2  # the same from Python
     assert abs(report["tolerance_db"] - max(floor + 6, -120)) < 1e-3  # the floor is rounded
     assert report["worst_db"] <= report["tolerance_db"]
 
