@@ -18,7 +18,7 @@ typedef struct {
     cnode **merged;  /* the merged runs this evaluation owns */
     int n_merged, needs_inverse;
     double *absrow;
-    cplx *a, *ainv, *work;
+    cplx *a, *work; /* a: A, then its LU factors, or A^-1 where needs_inverse */
     lapack_int *piv;
     /* Per element, at the current w: */
     double *col_norm; /* diagonal T_j: |col_i(A^-1 R_j)|, concatenated */
@@ -179,7 +179,6 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
     e->col_norm = malloc((e->at[n] + 1) * sizeof *e->col_norm);
     e->row_norm = malloc((e->at[n] + 1) * sizeof *e->row_norm);
     e->a = malloc((size_t)k * k * sizeof *e->a);
-    e->ainv = malloc((size_t)k * widest * sizeof *e->ainv);
     e->work = malloc((size_t)k * widest * sizeof *e->work);
     e->piv = malloc((size_t)k * sizeof *e->piv);
     e->absrow = malloc((size_t)k * sizeof *e->absrow);
@@ -189,7 +188,7 @@ static int setup(loop_eval *e, const cnode *const *items, int n)
     e->upstream = malloc((size_t)k * sizeof *e->upstream);
     e->closure = malloc((size_t)k * k);
     if (!e->block || !e->upstream || !e->closure || !find_blocks(e)) return 0;
-    return e->col_norm && e->row_norm && e->a && e->ainv && e->work && e->piv && e->absrow && e->scale &&
+    return e->col_norm && e->row_norm && e->a && e->work && e->piv && e->absrow && e->scale &&
            e->balance;
 }
 
@@ -223,7 +222,6 @@ static void release(loop_eval *e)
     free(e->col_norm);
     free(e->row_norm);
     free(e->a);
-    free(e->ainv);
     free(e->work);
     free(e->piv);
     free(e->scale);
