@@ -82,9 +82,16 @@ IR_VERSION = _lib.adac_capi_ir_version()
 
 
 def coefficient_floor_db(config, n: int) -> float:
-    """What rounding every coefficient to float costs the model by itself, in dB re
-    peak over n samples (the engine against the engine with rounded coefficients):
-    the floor of any single-precision build (docs/single_precision.md)."""
+    """What rounding every coefficient to float costs the model by itself: the
+    floor of any single-precision build (docs/single_precision.md).
+
+    Args:
+        config: the IR, as a dict, JSON text, or the path of a .json file.
+        n: samples per path compared (the engine against the engine with every
+            coefficient rounded to float, both in double).
+
+    Returns the worst path's error in dB re its peak (-inf where rounding changes
+    nothing); NaN if the model does not load."""
     from .ir import to_text
     return _lib.adac_capi_coefficient_floor_db(_c_text(to_text(config)), int(n))
 
