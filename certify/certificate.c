@@ -1,7 +1,8 @@
 /* Stability certificate.
  *
  * A loop y = fF(x + fB(y)) is stable when I - L(z), L = fB fF, stays invertible
- * for |z| >= 1 (its elements being stable themselves). Three tools, in order:
+ * for |z| >= 1 (its elements being stable themselves). Four tools, in order; the
+ * first that decides gives the loop's verdict and `method`:
  *
  * 1. Small gain. If the product of the elements' spectral norms around the loop
  *    is below 1 at every frequency, the loop is stable - and stays stable under
@@ -10,15 +11,15 @@
  *    intervals, each with a bound valid over the whole interval (loop_model.c);
  *    intervals whose bound reaches 1 while the value at their centre does not
  *    are split until they certify or the split budget runs out.
- * 2. Losslessness. A loop whose elements are all isometries (orthogonal matrix,
+ * 2. The scaled bound (scaled_gain.h): the Perron root of the loop's magnitude
+ *    matrix below 1 proves stability for any delay lengths.
+ * 3. Losslessness. A loop whose elements are all isometries (orthogonal matrix,
  *    unit delays: a lossless prototype) has its poles on the unit circle:
  *    marginally stable.
- * 3. The argument principle. With every element stable, det(I - L(z)) is
- *    analytic for |z| >= 1 and equals 1 at infinity, so the number of its zeros
- *    outside the unit circle - unstable closed-loop poles - is minus its winding
- *    number around 0 along the circle. Counted on a grid fine enough for the
- *    loop's delays, refined wherever the phase turns fast, and counted again on
- *    a grid twice as fine; a positive count proves instability.
+ * 4. The Nyquist count (nyquist.h): with every element stable, the winding of
+ *    det(I - L) round 0 along the circle, proven step by step, is minus the
+ *    number of unstable closed-loop poles: zero certifies, more proves
+ *    instability.
  */
 #include "certificate.h"
 

@@ -4,7 +4,8 @@
  *   - an interval bound: over w0 - d <= w <= w0 + d, an upper bound `hi` on the
  *     largest singular value of T(w) and a lower bound `lo` on the smallest,
  *     valid at every frequency in the interval, not only at w0;
- *   - its exact response at one frequency (for the argument principle).
+ *   - its exact response at one frequency (for the Nyquist count), and bounds on
+ *     how far it moves over an interval (cnode_deviation).
  * Every bound is derived from closed forms (|d/dw sum c_n e^{-jnw}| <= sum n|c_n|,
  * products, sums, (I - X)^-1 <= 1 / (1 - |X|)), so a bound below 1 at every
  * interval is a proof, not a sample. */
