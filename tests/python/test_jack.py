@@ -91,10 +91,13 @@ def test_sixty_seconds_of_a_16_line_fdn_at_64_frames_and_a_reload(jack_server, t
     print(f"JACK dummy driver, 64 frames: server xruns {server} in 60 s with adac-run playing, {idle} in 15 s idle; "
           f"PortAudio reported {xruns}; {stats[0]}")
     assert blocks >= 60 * 48000 // 64
-    # Every callback within its 1.33 ms, but for at most 1 in 10 000: a 2-core VM
+    # The render itself: 99 % of the callbacks in a tenth of their 1.33 ms.
+    assert float(stats[2]) < 1333 / 10, out
+    # Every callback within its 1.33 ms, but for at most 1 in 5000: a 2-core VM
     # that also runs the test, pytest and the watcher can be descheduled for a
-    # few ms (seen once here, while a compiler ran beside it).
-    assert over <= blocks // 10000, out
+    # few ms (seen here: 1 callback in one CI run with a compiler beside it, 6 of
+    # up to 4.9 ms in another with p99 at 34 us).
+    assert over <= blocks // 5000, out
     latency = re.search(r"reload latency .* max ([\d.]+) ms", out)
     assert latency and "same shape" in out, out
     assert float(latency[1]) <= 20.0, out
