@@ -2,6 +2,7 @@
 
 #include "simd.h"
 
+#include <stdio.h>
 #include <time.h>
 
 typedef float adac_v8f __attribute__((vector_size(32), aligned(4)));
@@ -81,13 +82,14 @@ static double measure(int single, double seconds)
     return best;
 }
 
+/* The engine's own name for the level (simd.h), and what it means. */
 const char *adac_dispatch_level(void)
 {
-    switch (adac_simd_level_in_use()) {
-    case ADAC_SIMD_AVX512: return "avx512 (x86-64-v4)";
-    case ADAC_SIMD_AVX2: return "avx2 (x86-64-v3: AVX2, FMA)";
-    default: return "baseline (x86-64: SSE2)";
-    }
+    static char text[64];
+    static const char *const meaning[] = {"x86-64: SSE2", "x86-64-v3: AVX2, FMA", "x86-64-v4: AVX-512"};
+    adac_simd_level level = adac_simd_level_in_use();
+    snprintf(text, sizeof text, "%s (%s)", adac_simd_level_name(level), meaning[level]);
+    return text;
 }
 
 adac_peak adac_peak_measure(double seconds)

@@ -104,6 +104,9 @@ def test_scaled_bound_never_certifies_a_growing_loop_and_stays_honest_where_sign
     assert loop["scaled_small_gain"]["perron_root"] > 1
     assert loop["verdict"] == "certified-stable" and loop["nyquist"]["unstable_poles"] == 0, loop["reason"]
     assert loop["nyquist"]["min_abs_det_lower_bound"] > 0
+    # The same in single precision (the default: parameters as FAUST's float build holds them).
+    loop = loop_of(adac.certify(model))
+    assert loop["verdict"] == "certified-stable" and loop["method"] == "nyquist", loop["reason"]
 
 
 def poles_of_delay_loop(a, m):
