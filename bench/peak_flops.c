@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <time.h>
 
-typedef float adac_v8f __attribute__((vector_size(32), aligned(4)));
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 
+typedef double adac_v4d __attribute__((vector_size(32), aligned(8)));
+typedef float adac_v8f __attribute__((vector_size(32), aligned(4)));
 
 enum { chains = 12 }; /* in flight: FMA latency (4-5 cycles) x 2 pipes, rounded up */
 
@@ -23,8 +27,8 @@ static double now_s(void)
  * normal. */
 static ADAC_BODY void run_double_body(long iterations, double seed, double *result)
 {
-    adac_v4d acc[chains], a = adac_v4d_splat(0.9999999), b = adac_v4d_splat(1e-9);
-    for (int j = 0; j < chains; j++) acc[j] = adac_v4d_splat(seed + j);
+    adac_v4d acc[chains], a = (adac_v4d){0} + 0.9999999, b = (adac_v4d){0} + 1e-9;
+    for (int j = 0; j < chains; j++) acc[j] = (adac_v4d){0} + (seed + j);
     for (long i = 0; i < iterations; i++)
         for (int j = 0; j < chains; j++) acc[j] = acc[j] * a + b;
     double s = 0;

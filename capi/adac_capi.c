@@ -44,7 +44,7 @@ char *adac_capi_to_faust(const char *json, const char *controls, char *err, size
 }
 
 int adac_capi_render_engine(const char *json, const char *controls, const double *values, int n,
-                            int block, double *out, char *err, size_t err_len)
+                            int block, int single_precision, double *out, char *err, size_t err_len)
 {
     adac_graph *g = adac_graph_load_string(json, err, err_len);
     if (!g) return 0;
@@ -53,7 +53,7 @@ int adac_capi_render_engine(const char *json, const char *controls, const double
         adac_graph_free(g);
         return 0;
     }
-    adac_engine *e = adac_engine_create_controlled(g, &c);
+    adac_engine *e = adac_engine_create_controlled(g, &c, single_precision ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE);
     int ok = e && adac_engine_prepare(e, block > 0 ? block : 256);
     if (!ok) snprintf(err, err_len, "engine: out of memory");
     for (int id = 0; ok && values && id < ADAC_CTL_COUNT; id++) {
@@ -153,13 +153,15 @@ struct adac_capi_stream {
 };
 
 adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
-                                       char *err, size_t err_len)
+                                       int single_precision, char *err, size_t err_len)
 {
     if (block < 1 || block > (1 << 20)) {
         snprintf(err, err_len, "block must be 1 to 1048576 samples");
         return NULL;
     }
-    adac_engine *e = adac_engine_from_json(json, controls, block, err, err_len);
+    adac_engine *e = adac_engine_from_json(json, controls, block,
+                                           single_precision ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE, err,
+                                           err_len);
     if (!e) return NULL;
     adac_capi_stream *s = calloc(1, sizeof *s);
     if (!s || !adac_hot_init(&s->hot, e, block, fade_samples)) {
@@ -209,7 +211,9 @@ double adac_capi_stream_set(adac_capi_stream *s, int control_id, double value)
 
 int adac_capi_stream_load(adac_capi_stream *s, const char *json, const char *controls, char *err, size_t err_len)
 {
-    adac_engine *e = adac_engine_from_json(json, controls, s->block, err, err_len);
+    /* A reload keeps the precision the stream was opened with. */
+    adac_engine *e = adac_engine_from_json(json, controls, s->block, adac_engine_precision(adac_hot_current(&s->hot)),
+                                           err, err_len);
     if (!e) return 0;
     if (adac_engine_num_inputs(e) != s->n_in || adac_engine_num_outputs(e) != s->n_out) {
         snprintf(err, err_len, "the new model has %d inputs and %d outputs, the playing one %d and %d: "

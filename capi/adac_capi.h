@@ -13,9 +13,10 @@ int adac_capi_check(const char *json, int *n_in, int *n_out, char *err, size_t e
 char *adac_capi_to_faust(const char *json, const char *controls, char *err, size_t err_len);
 /* Engine impulse responses, out[(o * n_in + i) * n + t]; sizes from adac_capi_check.
  * controls as above; values: one per control id (rt60, dry_wet, pre_delay), NAN
- * to leave a slider at its init, or NULL. */
+ * to leave a slider at its init, or NULL. single_precision: the single-precision
+ * engine (float coefficients and arithmetic) instead of the double one. */
 int adac_capi_render_engine(const char *json, const char *controls, const double *values, int n,
-                            int block, double *out, char *err, size_t err_len);
+                            int block, int single_precision, double *out, char *err, size_t err_len);
 /* Compile FAUST source with libfaust and render its impulse responses, with
  * n_params sliders set by label first. n_in/n_out receive the DSP's channel
  * counts; out must hold max_paths * n doubles. */
@@ -44,7 +45,7 @@ char *adac_capi_controls_describe(const char *json, const char *controls, char *
  * with a message; set returns the value taken or NAN. */
 typedef struct adac_capi_stream adac_capi_stream;
 adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
-                                       char *err, size_t err_len);
+                                       int single_precision, char *err, size_t err_len);
 void adac_capi_stream_channels(const adac_capi_stream *s, int *n_in, int *n_out);
 void adac_capi_stream_process(adac_capi_stream *s, const double *in, double *out, long n);
 double adac_capi_stream_set(adac_capi_stream *s, int control_id, double value);

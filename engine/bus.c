@@ -2,11 +2,11 @@
 
 #include <stdlib.h>
 
-double **adac_bus_alloc(int channels, int len)
+adac_sample **adac_bus_alloc(int channels, int len)
 {
     if (channels <= 0) channels = 1;
-    double **bus = malloc(channels * sizeof *bus);
-    double *mem = calloc((size_t)channels * len, sizeof *mem);
+    adac_sample **bus = malloc(channels * sizeof *bus);
+    adac_sample *mem = calloc((size_t)channels * len, sizeof *mem);
     if (!bus || !mem) {
         free(bus);
         free(mem);
@@ -16,7 +16,7 @@ double **adac_bus_alloc(int channels, int len)
     return bus;
 }
 
-void adac_bus_free(double **bus)
+void adac_bus_free(adac_sample **bus)
 {
     if (!bus) return;
     free(bus[0]);

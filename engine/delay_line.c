@@ -12,7 +12,7 @@ int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_bl
     return dl->buf != NULL;
 }
 
-void adac_delay_line_write(adac_delay_line *dl, const double *in, int n)
+void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n)
 {
     size_t w = dl->write_pos;
     size_t first = dl->size - w;
@@ -25,7 +25,7 @@ void adac_delay_line_write(adac_delay_line *dl, const double *in, int n)
     dl->write_pos = (w + (size_t)n) % dl->size;
 }
 
-void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t delay)
+void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, size_t delay)
 {
     size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
     size_t first = dl->size - r;
@@ -39,7 +39,7 @@ void adac_delay_line_read(const adac_delay_line *dl, double *out, int n, size_t 
 
 /* The ring holds the n samples as at most two contiguous runs; adding run by run
  * keeps the inner loop a plain vectorisable stream. */
-static void add_scaled_run(double *out, const double *src, size_t n, double gain)
+static void add_scaled_run(adac_sample *out, const adac_sample *src, size_t n, adac_sample gain)
 {
     if (gain == 1.0)
         for (size_t i = 0; i < n; i++) out[i] += src[i];
@@ -47,8 +47,8 @@ static void add_scaled_run(double *out, const double *src, size_t n, double gain
         for (size_t i = 0; i < n; i++) out[i] += gain * src[i];
 }
 
-void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int n, size_t delay,
-                                     double gain)
+void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
+                                     adac_sample gain)
 {
     size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
     size_t first = dl->size - r;
@@ -60,13 +60,13 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, double *out, int
     }
 }
 
-const double *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
+const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
 {
     size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
     return r + (size_t)n <= dl->size ? dl->buf + r : NULL;
 }
 
-double *adac_delay_line_next(adac_delay_line *dl, int n)
+adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
 {
     return dl->write_pos + (size_t)n <= dl->size ? dl->buf + dl->write_pos : NULL;
 }

@@ -1,432 +1,74 @@
+/* The public engine: one of the two builds of the core (engine_core.h), chosen by
+ * precision at creation, and the conversions for callers whose buffers are of the
+ * other sample type. */
 #include "engine.h"
 
 #include "bus.h"
-#include "delay_line.h"
-#include "macro_controls.h"
-#include "matrix_mix.h"
-#include "plan.h"
-#include "sos_bank.h"
-#include "sos_cascade.h"
-#include "vec_ops.h"
+#include "engine_core.h"
+#include "sample_convert.h"
 
-#include <math.h>
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* One processor per graph node, mirroring the tree. Plan values are copied in at
- * creation so a later re-plan of the graph (e.g. by the emitter) cannot change a
- * running engine. */
-typedef struct proc proc;
-struct proc {
-    const adac_node *node;
-    int64_t advance, post_delay, loop_len;
-    int delay_headed;
-    proc **children;
-
-    /* Buses: arrays of channel pointers into one allocation. */
-    /* parallel: branch B in bus_b; recursion: u, w (delay-headed: bus_a only, where a
-     * ring run wraps); tap leaf under rt60: its scaled input in bus_a */
-    double **bus_a, **bus_b;
-    double ***series_bus;    /* series: n_children - 1 intermediate buses */
-    double **chunk_out;     /* recursion: output channel pointers offset to the chunk */
-    const double **head_view; /* delay-headed recursion: the head's output, in its rings */
-    double **next_view;       /* delay-headed recursion: where the loop's input goes */
-    double *scratch;                 /* sos matrix leaf: one entry's output */
-
-    adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
-    int n_lines;
-    adac_delay_line *post;      /* one per output when post_delay > 0 */
-    adac_sos_cascade *filters;  /* sos leaf: one per entry */
-    adac_sos_bank bank;         /* parallel sos leaf: all channels together */
-
-    adac_macro *macro;  /* the engine's macro-controls */
-    int rt60_loop;      /* delay leaf at a loop's head: which rt60 line gains, or -1 */
-};
-
-/* The graph runs in slices of at most this many samples whatever the caller's
- * block: a slice of every bus then stays in L1 while it passes from node to node,
- * which matters more than per-slice overhead once a network has tens of lines. */
-#define SLICE 64
-
 struct adac_engine {
+    adac_precision precision;
+    adac_core_f64 *f64; /* exactly one of the two */
+    adac_core_f32 *f32;
     adac_graph *graph;
     int owns_graph; /* adac_engine_adopt_graph: freed with the engine */
-    proc *root;
-    adac_macro macro;
     int max_block;
-    const double **in_at; /* the caller's channels, advanced to the current slice */
-    double **out_at;
-    /* Input that is not finite (NaN, inf) is replaced by 0 before it reaches any
-     * state: one bad sample would otherwise circulate in a loop for ever. */
-    double **in_clean;       /* a slice of each input, cleaned */
-    const double **in_safe;  /* per input: the caller's slice or its cleaned copy */
-    _Atomic unsigned long long non_finite;
+    /* Buffers of the engine's own type for a caller with the other one. */
+    float **in_f32, **out_f32;
+    double **in_f64, **out_f64;
 };
 
-static proc *proc_build(const adac_node *n, adac_macro *macro)
-{
-    proc *p = calloc(1, sizeof *p);
-    if (!p) return NULL;
-    p->node = n;
-    p->macro = macro;
-    p->rt60_loop = adac_controls_rt60_index(&macro->spec, n);
-    p->advance = n->advance;
-    p->post_delay = n->post_delay;
-    p->loop_len = n->loop_len;
-    p->delay_headed = n->delay_headed;
-    if (n->n_children) {
-        p->children = calloc(n->n_children, sizeof *p->children);
-        for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i], macro);
-    }
-    return p;
-}
-
-static int proc_prepare(proc *p, int max_block)
-{
-    const adac_node *n = p->node;
-    for (int i = 0; i < n->n_children; i++)
-        if (!p->children[i] || !proc_prepare(p->children[i], max_block)) return 0;
-    switch (n->type) {
-    case ADAC_NODE_SERIES:
-        if (n->n_children > 1) {
-            p->series_bus = calloc(n->n_children - 1, sizeof *p->series_bus);
-            for (int i = 0; i + 1 < n->n_children; i++)
-                if (!(p->series_bus[i] = adac_bus_alloc(n->children[i]->n_out, max_block))) return 0;
-        }
-        break;
-    case ADAC_NODE_PARALLEL:
-        if (!n->concat && !(p->bus_b = adac_bus_alloc(n->n_out, max_block))) return 0;
-        break;
-    case ADAC_NODE_RECURSION: {
-        int ch = n->children[0]->n_in;
-        if (!(p->bus_a = adac_bus_alloc(ch, max_block))) return 0;
-        p->chunk_out = calloc(n->n_out, sizeof(double *));
-        if (!p->chunk_out) return 0;
-        /* The head delay's lines are the loop buffer, and fB writes into them
-         * (bus_a only where a run wraps). */
-        if (p->delay_headed) {
-            p->head_view = calloc(ch, sizeof *p->head_view);
-            p->next_view = calloc(ch, sizeof *p->next_view);
-            if (!p->head_view || !p->next_view) return 0;
-            break;
-        }
-        if (!(p->bus_b = adac_bus_alloc(ch, max_block))) return 0;
-        p->lines = calloc(ch, sizeof *p->lines);
-        p->n_lines = ch;
-        for (int c = 0; c < ch; c++)
-            if (!adac_delay_line_prepare(&p->lines[c], (size_t)p->loop_len, max_block)) return 0;
-        break;
-    }
-    case ADAC_NODE_DELAY:
-    case ADAC_NODE_PARALLEL_DELAY:
-    case ADAC_NODE_FIR:
-    case ADAC_NODE_PARALLEL_FIR: {
-        /* Each input's line as long as the longest tap that reads it: one long
-         * delay must not make every line long. */
-        p->lines = calloc(n->n_in, sizeof *p->lines);
-        if (!p->lines) return 0;
-        p->n_lines = n->n_in;
-        for (int c = 0; c < n->n_in; c++) {
-            int64_t longest = adac_node_longest_tap(n, c) - p->advance;
-            if (!adac_delay_line_prepare(&p->lines[c], (size_t)(longest > 0 ? longest : 0), max_block)) return 0;
-        }
-        /* rt60 scales the lines' input, which is not ours to change: a copy. */
-        if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
-        break;
-    }
-    case ADAC_NODE_PARALLEL_SOS:
-        if (!adac_sos_bank_prepare(&p->bank, n->n_entries, n->n_sections, n->sos, max_block)) return 0;
-        break;
-    case ADAC_NODE_SOS:
-        if (!(p->scratch = calloc(max_block, sizeof *p->scratch))) return 0;
-        p->filters = calloc(n->n_entries, sizeof *p->filters);
-        for (int e = 0; e < n->n_entries; e++)
-            if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections,
-                                          n->sos + (size_t)e * n->n_sections * 6))
-                return 0;
-        break;
-    default:
-        break;
-    }
-    if (p->post_delay > 0) {
-        p->post = calloc(n->n_out, sizeof *p->post);
-        for (int c = 0; c < n->n_out; c++)
-            if (!adac_delay_line_prepare(&p->post[c], (size_t)p->post_delay, max_block)) return 0;
-    }
-    return 1;
-}
-
-static void proc_process(proc *p, const double *const *in, double *const *out, int n);
-
-/* Adds tap entry e (a delay or an FIR), read from input line `line`, into out.
- * lag: samples of this block not yet written to the line (0 after writing it). */
-static void read_entry(proc *p, int e, int line, double *out, int n, int lag)
-{
-    const adac_node *nd = p->node;
-    size_t at = (size_t)e * nd->tap_stride;
-    for (int k = 0; k < nd->tap_count[e]; k++) {
-        size_t d = (size_t)(nd->tap_delay[at + k] - p->advance - lag);
-        adac_delay_line_read_add_scaled(&p->lines[line], out, n, d, nd->tap_gain[at + k]);
-    }
-}
-
-/* Output o of a tap leaf (delay or FIR, matrix or parallel) for n samples from
- * its lines; lag as in read_entry: 0 once the block is written, n to read ahead
- * of writing it (every tap then at least n long). An output whose first entry is
- * a plain integer delay starts as one copy out of the ring instead of zero-and-add. */
-static void read_output(proc *p, int o, double *out, int n, int lag)
-{
-    const adac_node *nd = p->node;
-    int parallel = nd->type == ADAC_NODE_PARALLEL_DELAY || nd->type == ADAC_NODE_PARALLEL_FIR;
-    int per_output = parallel ? 1 : nd->n_in;
-    for (int k = 0; k < per_output; k++) {
-        int e = parallel ? o : o * nd->n_in + k, line = parallel ? o : k;
-        size_t at = (size_t)e * nd->tap_stride;
-        if (k == 0 && nd->tap_count[e] == 1 && nd->tap_gain[at] == 1.0) {
-            adac_delay_line_read(&p->lines[line], out, n, (size_t)(nd->tap_delay[at] - p->advance - lag));
-            continue;
-        }
-        if (k == 0) memset(out, 0, (size_t)n * sizeof(double));
-        read_entry(p, e, line, out, n, lag);
-    }
-}
-
-static void read_taps(proc *p, double *const *out, int n, int lag)
-{
-    for (int o = 0; o < p->node->n_out; o++) read_output(p, o, out[o], n, lag);
-}
-
-/* Where a parallel delay leaf's output for the next n samples (lag as in
- * read_output) can be read: in its own ring where the channel is one plain
- * integer tap and the run does not wrap, else copied into that channel of bus. */
-static const double *const *view_taps(proc *p, const double **view, double *const *bus, int n, int lag)
-{
-    const adac_node *nd = p->node;
-    for (int o = 0; o < nd->n_out; o++) {
-        size_t at = (size_t)o * nd->tap_stride;
-        view[o] = NULL;
-        if (nd->tap_count[o] == 1 && nd->tap_gain[at] == 1.0)
-            view[o] = adac_delay_line_peek(&p->lines[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
-        if (!view[o]) {
-            read_output(p, o, bus[o], n, lag);
-            view[o] = bus[o];
-        }
-    }
-    return view;
-}
-
-static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n);
-
-/* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
- * longer than the shortest delay is already in their lines, so: read it, run the
- * rest of fF and then fB, and write u = x + fB(y) into the same lines. Where the
- * runs do not wrap, the rest of fF reads the lines in place and fB writes into
- * them, so the loop copies nothing. */
-static void process_delay_headed(proc *p, const double *const *in, double *const *out, int n)
-{
-    proc *ff = p->children[0], *fb = p->children[1];
-    proc *head = ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
-    int ch = ff->node->n_in;
-    int len = (int)(p->loop_len < n ? p->loop_len : n);
-    for (int off = 0; off < n; off += len) {
-        int c = n - off < len ? n - off : len;
-        for (int k = 0; k < p->node->n_out; k++) p->chunk_out[k] = out[k] + off;
-        if (head == ff) {
-            read_taps(head, p->chunk_out, c, c);
-        } else if (ff->node->n_children > 1 && head->node->type == ADAC_NODE_PARALLEL_DELAY) {
-            const double *const *y = view_taps(head, p->head_view, ff->series_bus[0], c, c);
-            process_series_from(ff, 1, y, p->chunk_out, c);
-        } else {
-            double *const *head_out = ff->node->n_children > 1 ? ff->series_bus[0] : p->chunk_out;
-            read_taps(head, head_out, c, c);
-            process_series_from(ff, 1, (const double *const *)head_out, p->chunk_out, c);
-        }
-        for (int k = 0; k < ch; k++) {
-            double *next = adac_delay_line_next(&head->lines[k], c);
-            p->next_view[k] = next ? next : p->bus_a[k];
-        }
-        proc_process(fb, (const double *const *)p->chunk_out, p->next_view, c);
-        for (int k = 0; k < ch; k++) adac_vec_add(p->next_view[k], in[k] + off, c);
-        if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
-        for (int k = 0; k < ch; k++) {
-            if (p->next_view[k] == p->bus_a[k])
-                adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
-            else
-                adac_delay_line_commit(&head->lines[k], c);
-        }
-    }
-}
-
-static void process_recursion(proc *p, const double *const *in, double *const *out, int n)
-{
-    if (p->delay_headed) {
-        process_delay_headed(p, in, out, n);
-        return;
-    }
-    const adac_node *nd = p->node;
-    proc *ff = p->children[0], *fb = p->children[1];
-    int ch = p->n_lines;
-    int len = (int)(p->loop_len < n ? p->loop_len : n);
-    for (int off = 0; off < n; off += len) {
-        int c = n - off < len ? n - off : len;
-        /* u = x + fB'(v) from loop_len samples ago (read before this chunk is written). */
-        for (int k = 0; k < ch; k++) {
-            adac_delay_line_read(&p->lines[k], p->bus_a[k], c, (size_t)(p->loop_len - c));
-            adac_vec_add(p->bus_a[k], in[k] + off, c);
-        }
-        for (int k = 0; k < nd->n_out; k++) p->chunk_out[k] = out[k] + off;
-        proc_process(ff, (const double *const *)p->bus_a, p->chunk_out, c);
-        proc_process(fb, (const double *const *)p->chunk_out, p->bus_b, c);
-        for (int k = 0; k < ch; k++) adac_delay_line_write(&p->lines[k], p->bus_b[k], c);
-    }
-}
-
-static void proc_process(proc *p, const double *const *in, double *const *out, int n)
-{
-    const adac_node *nd = p->node;
-    switch (nd->type) {
-    case ADAC_NODE_GAIN:
-        adac_matrix_mix(nd, in, out, n);
-        break;
-    case ADAC_NODE_PARALLEL_GAIN:
-        for (int c = 0; c < nd->n_out; c++) adac_vec_scale(out[c], in[c], nd->gain[c], n);
-        break;
-    case ADAC_NODE_DELAY:
-    case ADAC_NODE_PARALLEL_DELAY:
-    case ADAC_NODE_FIR:
-    case ADAC_NODE_PARALLEL_FIR:
-        if (p->rt60_loop >= 0) {
-            for (int i = 0; i < nd->n_in; i++) memcpy(p->bus_a[i], in[i], (size_t)n * sizeof(double));
-            adac_macro_rt60(p->macro, p->rt60_loop, p->bus_a, n);
-            in = (const double *const *)p->bus_a;
-        }
-        for (int i = 0; i < nd->n_in; i++) adac_delay_line_write(&p->lines[i], in[i], n);
-        read_taps(p, out, n, 0);
-        break;
-    case ADAC_NODE_PARALLEL_SOS:
-        adac_sos_bank_process(&p->bank, in, out, n);
-        break;
-    case ADAC_NODE_SOS:
-        for (int o = 0; o < nd->n_out; o++) {
-            memset(out[o], 0, (size_t)n * sizeof(double));
-            for (int i = 0; i < nd->n_in; i++) {
-                adac_sos_cascade_process(&p->filters[o * nd->n_in + i], in[i], p->scratch, n);
-                for (int t = 0; t < n; t++) out[o][t] += p->scratch[t];
-            }
-        }
-        break;
-    case ADAC_NODE_SHELL:
-        proc_process(p->children[0], in, out, n);
-        break;
-    case ADAC_NODE_SERIES:
-        process_series_from(p, 0, in, out, n);
-        break;
-    case ADAC_NODE_PARALLEL: {
-        int na = nd->children[0]->n_out;
-        proc_process(p->children[0], in, out, n);
-        if (nd->concat) {
-            proc_process(p->children[1], in, out + na, n);
-        } else {
-            proc_process(p->children[1], in, p->bus_b, n);
-            for (int c = 0; c < nd->n_out; c++) adac_vec_add(out[c], p->bus_b[c], n);
-        }
-        break;
-    }
-    case ADAC_NODE_RECURSION:
-        process_recursion(p, in, out, n);
-        break;
-    }
-    if (p->post_delay > 0)
-        for (int c = 0; c < nd->n_out; c++) {
-            adac_delay_line_write(&p->post[c], out[c], n);
-            adac_delay_line_read(&p->post[c], out[c], n, (size_t)p->post_delay);
-        }
-}
-
-/* Children first..k-1 of a series; in is child first's input. */
-static void process_series_from(proc *p, int first, const double *const *in, double *const *out, int n)
-{
-    int k = p->node->n_children;
-    const double *const *x = in;
-    for (int i = first; i < k; i++) {
-        double *const *y = i == k - 1 ? out : p->series_bus[i];
-        proc_process(p->children[i], x, y, n);
-        x = (const double *const *)y;
-    }
-}
-
-static void proc_reset(proc *p)
-{
-    const adac_node *n = p->node;
-    for (int i = 0; i < n->n_children; i++) proc_reset(p->children[i]);
-    for (int i = 0; i < p->n_lines; i++) adac_delay_line_reset(&p->lines[i]);
-    if (p->post)
-        for (int c = 0; c < n->n_out; c++) adac_delay_line_reset(&p->post[c]);
-    if (p->filters)
-        for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_reset(&p->filters[e]);
-    if (p->bank.state) adac_sos_bank_reset(&p->bank);
-}
-
-static void proc_free(proc *p)
-{
-    if (!p) return;
-    const adac_node *n = p->node;
-    for (int i = 0; i < n->n_children; i++) proc_free(p->children[i]);
-    free(p->children);
-    if (p->series_bus) {
-        for (int i = 0; i + 1 < n->n_children; i++) adac_bus_free(p->series_bus[i]);
-        free(p->series_bus);
-    }
-    adac_bus_free(p->bus_a);
-    adac_bus_free(p->bus_b);
-    free(p->chunk_out);
-    free(p->head_view);
-    free(p->next_view);
-    free(p->scratch);
-    if (p->lines) {
-        for (int i = 0; i < p->n_lines; i++) adac_delay_line_free(&p->lines[i]);
-        free(p->lines);
-    }
-    if (p->post) {
-        for (int c = 0; c < n->n_out; c++) adac_delay_line_free(&p->post[c]);
-        free(p->post);
-    }
-    if (p->filters) {
-        for (int e = 0; e < n->n_entries; e++) adac_sos_cascade_free(&p->filters[e]);
-        free(p->filters);
-    }
-    adac_sos_bank_free(&p->bank);
-    free(p);
-}
+/* The same call on whichever core the engine holds. */
+#define ON_CORE(e, fn, ...) \
+    ((e)->f32 ? adac_core_##fn##_f32((e)->f32, __VA_ARGS__) : adac_core_##fn##_f64((e)->f64, __VA_ARGS__))
+#define ON_CORE0(e, fn) ((e)->f32 ? adac_core_##fn##_f32((e)->f32) : adac_core_##fn##_f64((e)->f64))
 
 adac_engine *adac_engine_create(adac_graph *g)
 {
-    return adac_engine_create_controlled(g, NULL);
+    return adac_engine_create_controlled(g, NULL, ADAC_PRECISION_DOUBLE);
 }
 
-adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *controls)
+adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *controls, adac_precision precision)
 {
     adac_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
+    e->precision = precision;
     e->graph = g;
-    adac_controls none = {0};
-    int macro_ok = adac_macro_init(&e->macro, controls ? controls : &none, g->root->n_in, SLICE);
-    adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
-    e->root = proc_build(g->root, &e->macro);
-    e->in_at = calloc(g->root->n_in, sizeof *e->in_at);
-    e->out_at = calloc(g->root->n_out, sizeof *e->out_at);
-    e->in_safe = calloc(g->root->n_in ? g->root->n_in : 1, sizeof *e->in_safe);
-    if (!macro_ok || !e->root || !e->in_at || !e->out_at || !e->in_safe) {
-        adac_engine_free(e);
+    if (precision == ADAC_PRECISION_SINGLE)
+        e->f32 = adac_core_create_f32(g, controls);
+    else
+        e->f64 = adac_core_create_f64(g, controls);
+    if (!e->f32 && !e->f64) {
+        free(e);
         return NULL;
     }
     return e;
 }
 
-adac_engine *adac_engine_from_json(const char *json, const char *controls_json, int max_block, char *err,
-                                   size_t err_len)
+adac_precision adac_engine_precision(const adac_engine *e)
+{
+    return e->precision;
+}
+
+int adac_precision_parse(const char *name)
+{
+    if (name && !strcmp(name, "double")) return ADAC_PRECISION_DOUBLE;
+    if (name && !strcmp(name, "single")) return ADAC_PRECISION_SINGLE;
+    return -1;
+}
+
+const char *adac_precision_name(adac_precision precision)
+{
+    return precision == ADAC_PRECISION_SINGLE ? "single" : "double";
+}
+
+adac_engine *adac_engine_from_json(const char *json, const char *controls_json, int max_block,
+                                   adac_precision precision, char *err, size_t err_len)
 {
     adac_graph *g = adac_graph_load_string(json, err, err_len);
     if (!g) return NULL;
@@ -435,7 +77,7 @@ adac_engine *adac_engine_from_json(const char *json, const char *controls_json, 
         adac_graph_free(g);
         return NULL;
     }
-    adac_engine *e = adac_engine_create_controlled(g, &c);
+    adac_engine *e = adac_engine_create_controlled(g, &c, precision);
     adac_controls_free(&c);
     if (!e) {
         adac_graph_free(g);
@@ -453,7 +95,7 @@ adac_engine *adac_engine_from_json(const char *json, const char *controls_json, 
 
 const adac_controls *adac_engine_controls(const adac_engine *e)
 {
-    return &e->macro.spec;
+    return ON_CORE0(e, controls);
 }
 
 void adac_engine_adopt_graph(adac_engine *e)
@@ -461,153 +103,103 @@ void adac_engine_adopt_graph(adac_engine *e)
     e->owns_graph = 1;
 }
 
+static void free_edge_buffers(adac_engine *e)
+{
+    adac_bus_free_f32(e->in_f32);
+    adac_bus_free_f32(e->out_f32);
+    adac_bus_free_f64(e->in_f64);
+    adac_bus_free_f64(e->out_f64);
+    e->in_f32 = e->out_f32 = NULL;
+    e->in_f64 = e->out_f64 = NULL;
+}
+
 int adac_engine_prepare(adac_engine *e, int max_block)
 {
     if (max_block < 1) return 0;
     e->max_block = max_block;
-    int slice = max_block < SLICE ? max_block : SLICE;
-    adac_bus_free(e->in_clean);
-    if (!(e->in_clean = adac_bus_alloc(e->graph->root->n_in, slice))) return 0;
-    return proc_prepare(e->root, slice);
-}
-
-/* The inputs with every non-finite sample replaced by 0 (and counted). A sum of
- * x * 0 is NaN exactly when some x is NaN or infinite: one cheap pass finds the
- * rare slice that needs a cleaned copy. */
-static const double *const *finite_inputs(adac_engine *e, const double *const *in, int n)
-{
-    int ni = e->graph->root->n_in, dirty = 0;
-    for (int c = 0; c < ni; c++) {
-        double probe = 0;
-        for (int t = 0; t < n; t++) probe += in[c][t] * 0.0;
-        e->in_safe[c] = in[c];
-        if (!isnan(probe)) continue;
-        unsigned long long bad = 0;
-        for (int t = 0; t < n; t++) {
-            int ok = isfinite(in[c][t]);
-            e->in_clean[c][t] = ok ? in[c][t] : 0.0;
-            bad += !ok;
-        }
-        atomic_fetch_add_explicit(&e->non_finite, bad, memory_order_relaxed);
-        e->in_safe[c] = e->in_clean[c];
-        dirty = 1;
-    }
-    return dirty ? e->in_safe : in;
-}
-
-unsigned long long adac_engine_non_finite_inputs(const adac_engine *e)
-{
-    return atomic_load_explicit(&((adac_engine *)e)->non_finite, memory_order_relaxed);
-}
-
-/* One slice: the macro-controls around the model (pre-delay before, dry/wet after). */
-static void process_slice(adac_engine *e, const double *const *in, double *const *out, int n)
-{
-    in = finite_inputs(e, in, n);
-    adac_macro_begin(&e->macro);
-    proc_process(e->root, adac_macro_pre_delay(&e->macro, in, n), out, n);
-    adac_macro_dry_wet(&e->macro, in, out, e->graph->root->n_out, n);
-}
-
-void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n)
-{
     int ni = e->graph->root->n_in, no = e->graph->root->n_out;
-    if (n <= SLICE) {
-        process_slice(e, in, out, n);
-        return;
-    }
-    const double **in_at = e->in_at;
-    double **out_at = e->out_at;
-    for (int off = 0; off < n; off += SLICE) {
-        int len = n - off < SLICE ? n - off : SLICE;
-        for (int c = 0; c < ni; c++) in_at[c] = in[c] + off;
-        for (int c = 0; c < no; c++) out_at[c] = out[c] + off;
-        process_slice(e, in_at, out_at, len);
-    }
+    free_edge_buffers(e);
+    if (e->f32 ? !(e->in_f32 = adac_bus_alloc_f32(ni, max_block)) || !(e->out_f32 = adac_bus_alloc_f32(no, max_block))
+               : !(e->in_f64 = adac_bus_alloc_f64(ni, max_block)) || !(e->out_f64 = adac_bus_alloc_f64(no, max_block)))
+        return 0;
+    return ON_CORE(e, prepare, max_block);
 }
 
 double adac_engine_set_control(adac_engine *e, adac_control_id id, double value)
 {
-    return adac_macro_set(&e->macro, id, value);
+    return ON_CORE(e, set_control, id, value);
+}
+
+void adac_engine_process(adac_engine *e, const double *const *in, double *const *out, int n)
+{
+    if (e->f64) {
+        adac_core_process_f64(e->f64, in, out, n);
+        return;
+    }
+    int ni = e->graph->root->n_in, no = e->graph->root->n_out;
+    for (int c = 0; c < ni; c++) adac_double_to_float(e->in_f32[c], in[c], n);
+    adac_core_process_f32(e->f32, (const float *const *)e->in_f32, e->out_f32, n);
+    for (int c = 0; c < no; c++) adac_float_to_double(out[c], e->out_f32[c], n);
+}
+
+void adac_engine_process_float(adac_engine *e, const float *const *in, float *const *out, int n)
+{
+    if (e->f32) {
+        adac_core_process_f32(e->f32, in, out, n);
+        return;
+    }
+    int ni = e->graph->root->n_in, no = e->graph->root->n_out;
+    for (int c = 0; c < ni; c++) adac_float_to_double(e->in_f64[c], in[c], n);
+    adac_core_process_f64(e->f64, (const double *const *)e->in_f64, e->out_f64, n);
+    for (int c = 0; c < no; c++) adac_double_to_float(out[c], e->out_f64[c], n);
 }
 
 void adac_engine_reset(adac_engine *e)
 {
-    proc_reset(e->root);
-    adac_macro_reset(&e->macro);
-}
-
-/* Same shape: the same tree of nodes, channel counts, taps (delay lengths),
- * section counts and loop plan, so that every delay line and filter state of one
- * has its exact counterpart in the other. Parameter values may differ. */
-static int same_node_shape(const adac_node *a, const adac_node *b)
-{
-    if (a->type != b->type || a->n_in != b->n_in || a->n_out != b->n_out || a->n_children != b->n_children ||
-        a->n_entries != b->n_entries || a->n_sections != b->n_sections || a->concat != b->concat ||
-        a->tap_stride != b->tap_stride || a->advance != b->advance || a->post_delay != b->post_delay ||
-        a->loop_len != b->loop_len || a->delay_headed != b->delay_headed)
-        return 0;
-    if (a->tap_count) {
-        if (!b->tap_count) return 0;
-        for (int e = 0; e < a->n_entries; e++) {
-            if (a->tap_count[e] != b->tap_count[e]) return 0;
-            for (int k = 0; k < a->tap_count[e]; k++)
-                if (a->tap_delay[(size_t)e * a->tap_stride + k] != b->tap_delay[(size_t)e * b->tap_stride + k])
-                    return 0;
-        }
-    }
-    for (int i = 0; i < a->n_children; i++)
-        if (!same_node_shape(a->children[i], b->children[i])) return 0;
-    return 1;
+    ON_CORE0(e, reset);
 }
 
 int adac_engine_same_shape(const adac_engine *a, const adac_engine *b)
 {
-    return a->max_block == b->max_block && same_node_shape(a->graph->root, b->graph->root) &&
-           adac_macro_same_shape(&a->macro, &b->macro);
-}
-
-static void copy_line(adac_delay_line *dst, const adac_delay_line *src)
-{
-    memcpy(dst->buf, src->buf, dst->size * sizeof *dst->buf);
-    dst->write_pos = src->write_pos;
-}
-
-static void proc_take_state(proc *dst, const proc *src)
-{
-    const adac_node *n = dst->node;
-    for (int i = 0; i < n->n_children; i++) proc_take_state(dst->children[i], src->children[i]);
-    for (int i = 0; i < dst->n_lines; i++) copy_line(&dst->lines[i], &src->lines[i]);
-    if (dst->post)
-        for (int c = 0; c < n->n_out; c++) copy_line(&dst->post[c], &src->post[c]);
-    if (dst->filters)
-        for (int e = 0; e < n->n_entries; e++)
-            memcpy(dst->filters[e].state, src->filters[e].state, (size_t)n->n_sections * 4 * sizeof(double));
-    if (dst->bank.state)
-        memcpy(dst->bank.state, src->bank.state,
-               (size_t)dst->bank.sections * 4 * dst->bank.lanes * sizeof *dst->bank.state);
+    if (a->precision != b->precision) return 0;
+    return a->f32 ? adac_core_same_shape_f32(a->f32, b->f32) : adac_core_same_shape_f64(a->f64, b->f64);
 }
 
 void adac_engine_take_state(adac_engine *dst, const adac_engine *src)
 {
-    proc_take_state(dst->root, src->root);
-    adac_macro_take_state(&dst->macro, &src->macro);
+    if (dst->f32)
+        adac_core_take_state_f32(dst->f32, src->f32);
+    else
+        adac_core_take_state_f64(dst->f64, src->f64);
 }
 
+/* Control values are doubles in both builds; across precisions they go through
+ * the public setter. */
 void adac_engine_take_controls(adac_engine *dst, const adac_engine *src)
 {
-    adac_macro_take_controls(&dst->macro, &src->macro);
+    if (dst->precision == src->precision) {
+        if (dst->f32)
+            adac_core_take_controls_f32(dst->f32, src->f32);
+        else
+            adac_core_take_controls_f64(dst->f64, src->f64);
+        return;
+    }
+    const adac_controls *from = adac_engine_controls(src);
+    for (int id = 0; id < ADAC_CTL_COUNT; id++)
+        if (from->ctl[id].enabled) adac_engine_set_control(dst, (adac_control_id)id, ON_CORE(src, control_target, (adac_control_id)id));
+}
+
+unsigned long long adac_engine_non_finite_inputs(const adac_engine *e)
+{
+    return ON_CORE0(e, non_finite_inputs);
 }
 
 void adac_engine_free(adac_engine *e)
 {
     if (!e) return;
-    proc_free(e->root);
-    adac_macro_free(&e->macro);
-    free(e->in_at);
-    free(e->out_at);
-    free(e->in_safe);
-    adac_bus_free(e->in_clean);
+    adac_core_free_f32(e->f32);
+    adac_core_free_f64(e->f64);
+    free_edge_buffers(e);
     if (e->owns_graph) adac_graph_free(e->graph);
     free(e);
 }
@@ -617,14 +209,14 @@ int adac_engine_num_inputs(const adac_engine *e)
     return e->graph->root->n_in;
 }
 
-double adac_engine_sample_rate(const adac_engine *e)
-{
-    return e->graph->fs;
-}
-
 int adac_engine_num_outputs(const adac_engine *e)
 {
     return e->graph->root->n_out;
+}
+
+double adac_engine_sample_rate(const adac_engine *e)
+{
+    return e->graph->fs;
 }
 
 int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, double *out)
@@ -637,13 +229,12 @@ int adac_engine_render_impulse(adac_graph *g, int n_samples, int max_block, doub
 
 int adac_engine_render_paths(adac_engine *e, int n_samples, double *out)
 {
-    const adac_graph *g = e->graph;
     int max_block = e->max_block;
-    int ni = g->root->n_in, no = g->root->n_out;
-    double **x = adac_bus_alloc(ni, max_block), **y = adac_bus_alloc(no, max_block);
+    int ni = e->graph->root->n_in, no = e->graph->root->n_out;
+    double **x = adac_bus_alloc_f64(ni, max_block), **y = adac_bus_alloc_f64(no, max_block);
     if (!x || !y) {
-        adac_bus_free(x);
-        adac_bus_free(y);
+        adac_bus_free_f64(x);
+        adac_bus_free_f64(y);
         return 0;
     }
     for (int i = 0; i < ni; i++) {
@@ -654,11 +245,10 @@ int adac_engine_render_paths(adac_engine *e, int n_samples, double *out)
             if (off == 0) x[i][0] = 1.0;
             adac_engine_process(e, (const double *const *)x, y, n);
             for (int o = 0; o < no; o++)
-                memcpy(out + ((size_t)(o * ni + i)) * n_samples + off, y[o],
-                       (size_t)n * sizeof(double));
+                memcpy(out + ((size_t)(o * ni + i)) * n_samples + off, y[o], (size_t)n * sizeof(double));
         }
     }
-    adac_bus_free(x);
-    adac_bus_free(y);
+    adac_bus_free_f64(x);
+    adac_bus_free_f64(y);
     return 1;
 }

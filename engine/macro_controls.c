@@ -96,7 +96,7 @@ void adac_macro_begin(adac_macro *m)
     }
 }
 
-void adac_macro_rt60(adac_macro *m, int k, double *const *bus, int n)
+void adac_macro_rt60(adac_macro *m, int k, adac_sample *const *bus, int n)
 {
     adac_rt60_lines *l = &m->rt60[k];
     double gain = m->spec.smooth_gain, pole = m->spec.smooth_pole;
@@ -104,12 +104,12 @@ void adac_macro_rt60(adac_macro *m, int k, double *const *bus, int n)
         adac_smoother *s = &l->line[i];
         /* Settled at a gain of exactly 1 (rt60 off): multiplying would change nothing. */
         if (s->diff == 0 && s->state == 0 && s->init == 1.0) continue;
-        double *x = bus[i];
-        for (int t = 0; t < n; t++) x[t] *= smoother_step(s, gain, pole);
+        adac_sample *x = bus[i];
+        for (int t = 0; t < n; t++) x[t] *= (adac_sample)smoother_step(s, gain, pole);
     }
 }
 
-const double *const *adac_macro_pre_delay(adac_macro *m, const double *const *in, int n)
+const adac_sample *const *adac_macro_pre_delay(adac_macro *m, const adac_sample *const *in, int n)
 {
     if (!m->pre_ring) return in;
     adac_smoother *s = &m->pre_delay;
@@ -125,16 +125,16 @@ const double *const *adac_macro_pre_delay(adac_macro *m, const double *const *in
         if (at0 < 0) at0 += len;
         if (at1 < 0) at1 += len;
         for (int c = 0; c < m->n_in; c++) {
-            double *ring = m->pre_ring[c];
+            adac_sample *ring = m->pre_ring[c];
             ring[pos] = in[c][t];
-            m->wet_in[c][t] = ring[at0] * (1 - frac) + ring[at1] * frac;
+            m->wet_in[c][t] = (adac_sample)(ring[at0] * (1 - frac) + ring[at1] * frac);
         }
         m->pre_pos = pos + 1 == len ? 0 : pos + 1;
     }
-    return (const double *const *)m->wet_in;
+    return (const adac_sample *const *)m->wet_in;
 }
 
-void adac_macro_dry_wet(adac_macro *m, const double *const *dry, double *const *out, int n_out, int n)
+void adac_macro_dry_wet(adac_macro *m, const adac_sample *const *dry, adac_sample *const *out, int n_out, int n)
 {
     if (!m->spec.ctl[ADAC_CTL_DRY_WET].enabled) return;
     adac_smoother *s = &m->dry_wet;
@@ -142,7 +142,7 @@ void adac_macro_dry_wet(adac_macro *m, const double *const *dry, double *const *
     double gain = m->spec.smooth_gain, pole = m->spec.smooth_pole;
     for (int t = 0; t < n; t++) {
         double w = smoother_step(s, gain, pole);
-        for (int c = 0; c < n_out; c++) out[c][t] = dry[c][t] * (1 - w) + out[c][t] * w;
+        for (int c = 0; c < n_out; c++) out[c][t] = (adac_sample)(dry[c][t] * (1 - w) + out[c][t] * w);
     }
 }
 
@@ -153,7 +153,7 @@ void adac_macro_reset(adac_macro *m)
     m->dry_wet.state = 0;
     m->pre_delay.state = 0;
     m->pre_pos = 0;
-    for (int c = 0; m->pre_ring && c < m->n_in; c++) memset(m->pre_ring[c], 0, (size_t)m->pre_len * sizeof(double));
+    for (int c = 0; m->pre_ring && c < m->n_in; c++) memset(m->pre_ring[c], 0, (size_t)m->pre_len * sizeof **m->pre_ring);
 }
 
 int adac_macro_same_shape(const adac_macro *a, const adac_macro *b)
@@ -187,7 +187,7 @@ void adac_macro_take_state(adac_macro *dst, const adac_macro *src)
     for (int k = 0; k < dst->spec.n_rt60; k++)
         for (int i = 0; i < dst->rt60[k].n; i++) take_smoother(&dst->rt60[k].line[i], &src->rt60[k].line[i]);
     for (int c = 0; dst->pre_ring && c < dst->n_in; c++)
-        memcpy(dst->pre_ring[c], src->pre_ring[c], (size_t)dst->pre_len * sizeof(double));
+        memcpy(dst->pre_ring[c], src->pre_ring[c], (size_t)dst->pre_len * sizeof **dst->pre_ring);
     dst->pre_pos = src->pre_pos;
 }
 

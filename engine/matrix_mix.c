@@ -2,118 +2,114 @@
 
 #include "simd.h"
 
-#define TILE 16 /* samples per tile: four vectors, kept in registers */
+#include <stdlib.h>
+#include <string.h>
 
-static ADAC_BODY adac_v4d load(const double *p)
-{
-    return *(const adac_v4d *)p;
-}
+#define L ADAC_LANES
+#define TILE (4 * L) /* samples per tile: four vectors, kept in registers */
+#define load adac_vec_load
+#define store adac_vec_store
 
-static ADAC_BODY void store(double *p, adac_v4d v)
-{
-    *(adac_v4d *)p = v;
-}
-
-static void mix_dense(const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin,
+static void mix_dense(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin,
                       int n);
 
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order as below. */
-static ADAC_BODY void mix_row_body(const double *g, int n_in, const double *const *x, double *y, int n)
+static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sample *const *x, adac_sample *y, int n)
 {
     int t0 = 0;
     for (; t0 + 2 * TILE <= n; t0 += 2 * TILE) {
-        adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
+        adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
         for (int i = 0; i < n_in; i++) {
-            const double *xi = x[i] + t0;
-            adac_v4d p = adac_v4d_splat(g[i]);
-            a0 += p * load(xi), a1 += p * load(xi + 4), a2 += p * load(xi + 8), a3 += p * load(xi + 12);
-            a4 += p * load(xi + 16), a5 += p * load(xi + 20), a6 += p * load(xi + 24), a7 += p * load(xi + 28);
+            const adac_sample *xi = x[i] + t0;
+            adac_vec p = adac_vec_splat(g[i]);
+            a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
+            a4 += p * load(xi + 4 * L), a5 += p * load(xi + 5 * L), a6 += p * load(xi + 6 * L), a7 += p * load(xi + 7 * L);
         }
-        double *y0 = y + t0;
-        store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
-        store(y0 + 16, a4), store(y0 + 20, a5), store(y0 + 24, a6), store(y0 + 28, a7);
+        adac_sample *y0 = y + t0;
+        store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
+        store(y0 + 4 * L, a4), store(y0 + 5 * L, a5), store(y0 + 6 * L, a6), store(y0 + 7 * L, a7);
     }
     /* The rest as mix_dense splits it (single tiles, then a scalar tail): the
      * vector and scalar sums can differ in the last bit, and a one-row gain must
      * give the same bits as it did through mix_dense. */
     mix_dense(g, 1, n_in, x, &y, t0, n);
 }
-ADAC_DISPATCH(static, mix_row, (const double *g, int n_in, const double *const *x, double *y, int n), (g, n_in, x, y, n))
+ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, adac_sample *y, int n), (g, n_in, x, y, n))
 
 /* Samples t_begin .. n-1. Two outputs at a time share every input load;
  * accumulators stay in registers. */
-static ADAC_BODY void mix_dense_body(const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin, int n)
+static ADAC_BODY void mix_dense_body(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin, int n)
 {
     int t0 = t_begin;
     for (; t0 + TILE <= n; t0 += TILE) {
         int o = 0;
         for (; o + 2 <= n_out; o += 2) {
-            const double *g0 = g + (size_t)o * n_in, *g1 = g0 + n_in;
-            adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+            const adac_sample *g0 = g + (size_t)o * n_in, *g1 = g0 + n_in;
+            adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
             for (int i = 0; i < n_in; i++) {
-                const double *xi = x[i] + t0;
-                adac_v4d x0 = load(xi), x1 = load(xi + 4), x2 = load(xi + 8), x3 = load(xi + 12);
-                adac_v4d p = adac_v4d_splat(g0[i]), q = adac_v4d_splat(g1[i]);
+                const adac_sample *xi = x[i] + t0;
+                adac_vec x0 = load(xi), x1 = load(xi + 1 * L), x2 = load(xi + 2 * L), x3 = load(xi + 3 * L);
+                adac_vec p = adac_vec_splat(g0[i]), q = adac_vec_splat(g1[i]);
                 a0 += p * x0, a1 += p * x1, a2 += p * x2, a3 += p * x3;
                 c0 += q * x0, c1 += q * x1, c2 += q * x2, c3 += q * x3;
             }
-            double *y0 = y[o] + t0, *y1 = y[o + 1] + t0;
-            store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
-            store(y1, c0), store(y1 + 4, c1), store(y1 + 8, c2), store(y1 + 12, c3);
+            adac_sample *y0 = y[o] + t0, *y1 = y[o + 1] + t0;
+            store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
+            store(y1, c0), store(y1 + 1 * L, c1), store(y1 + 2 * L, c2), store(y1 + 3 * L, c3);
         }
         for (; o < n_out; o++) {
-            const double *g0 = g + (size_t)o * n_in;
-            adac_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            const adac_sample *g0 = g + (size_t)o * n_in;
+            adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
             for (int i = 0; i < n_in; i++) {
-                const double *xi = x[i] + t0;
-                adac_v4d p = adac_v4d_splat(g0[i]);
-                a0 += p * load(xi), a1 += p * load(xi + 4), a2 += p * load(xi + 8), a3 += p * load(xi + 12);
+                const adac_sample *xi = x[i] + t0;
+                adac_vec p = adac_vec_splat(g0[i]);
+                a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
             }
-            double *y0 = y[o] + t0;
-            store(y0, a0), store(y0 + 4, a1), store(y0 + 8, a2), store(y0 + 12, a3);
+            adac_sample *y0 = y[o] + t0;
+            store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
         }
     }
     for (int t = t0; t < n; t++)
         for (int o = 0; o < n_out; o++) {
-            const double *go = g + (size_t)o * n_in;
-            double acc = 0;
+            const adac_sample *go = g + (size_t)o * n_in;
+            adac_sample acc = 0;
             for (int i = 0; i < n_in; i++) acc += go[i] * x[i][t];
             y[o][t] = acc;
         }
 }
-ADAC_DISPATCH(static, mix_dense, (const double *g, int n_out, int n_in, const double *const *x, double *const *y, int t_begin, int n), (g, n_out, n_in, x, y, t_begin, n))
+ADAC_DISPATCH(static, mix_dense, (const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin, int n), (g, n_out, n_in, x, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
-static ADAC_BODY void mix_householder_body(const double *u, double s, int N, const double *const *x, double *const *y, int n)
+static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x, adac_sample *const *y, int n)
 {
     int t0 = 0;
     for (; t0 + TILE <= n; t0 += TILE) {
-        adac_v4d w0 = {0}, w1 = {0}, w2 = {0}, w3 = {0};
+        adac_vec w0 = {0}, w1 = {0}, w2 = {0}, w3 = {0};
         for (int i = 0; i < N; i++) {
-            const double *xi = x[i] + t0;
-            adac_v4d p = adac_v4d_splat(u[i]);
-            w0 += p * load(xi), w1 += p * load(xi + 4), w2 += p * load(xi + 8), w3 += p * load(xi + 12);
+            const adac_sample *xi = x[i] + t0;
+            adac_vec p = adac_vec_splat(u[i]);
+            w0 += p * load(xi), w1 += p * load(xi + 1 * L), w2 += p * load(xi + 2 * L), w3 += p * load(xi + 3 * L);
         }
-        adac_v4d vs = adac_v4d_splat(s);
+        adac_vec vs = adac_vec_splat(s);
         for (int i = 0; i < N; i++) {
-            const double *xi = x[i] + t0;
-            double *yi = y[i] + t0;
-            adac_v4d q = adac_v4d_splat(2.0 * s * u[i]);
+            const adac_sample *xi = x[i] + t0;
+            adac_sample *yi = y[i] + t0;
+            adac_vec q = adac_vec_splat(2.0 * s * u[i]);
             store(yi, vs * load(xi) - q * w0);
-            store(yi + 4, vs * load(xi + 4) - q * w1);
-            store(yi + 8, vs * load(xi + 8) - q * w2);
-            store(yi + 12, vs * load(xi + 12) - q * w3);
+            store(yi + 1 * L, vs * load(xi + 1 * L) - q * w1);
+            store(yi + 2 * L, vs * load(xi + 2 * L) - q * w2);
+            store(yi + 3 * L, vs * load(xi + 3 * L) - q * w3);
         }
     }
     for (int t = t0; t < n; t++) {
-        double w = 0;
+        adac_sample w = 0;
         for (int i = 0; i < N; i++) w += u[i] * x[i][t];
-        for (int i = 0; i < N; i++) y[i][t] = s * x[i][t] - (2.0 * s * u[i]) * w;
+        for (int i = 0; i < N; i++) y[i][t] = s * x[i][t] - (adac_sample)(2.0 * s * u[i]) * w;
     }
 }
-ADAC_DISPATCH(static, mix_householder, (const double *u, double s, int N, const double *const *x, double *const *y, int n), (u, s, N, x, y, n))
+ADAC_DISPATCH(static, mix_householder, (const adac_sample *u, adac_sample s, int N, const adac_sample *const *x, adac_sample *const *y, int n), (u, s, N, x, y, n))
 
 /* Sylvester-ordered fast Walsh-Hadamard transform. Stage h (h = 1, 2, 4, ... N/2)
  * maps each pair (j, j + h) to (a + b, a - b); the last stage also applies the
@@ -121,23 +117,23 @@ ADAC_DISPATCH(static, mix_householder, (const double *u, double s, int N, const 
  * 8 channels they mix, four samples at a time, so a pass over the bus does three
  * stages instead of one. Every value is the same sum of the same operands as in
  * the stage-by-stage order (and as the FAUST emitter's butterflies). */
-static ADAC_BODY void butterfly(adac_v4d *a, adac_v4d *b, adac_v4d g)
+static ADAC_BODY void butterfly(adac_vec *a, adac_vec *b, adac_vec g)
 {
-    adac_v4d sum = *a + *b, diff = *a - *b;
+    adac_vec sum = *a + *b, diff = *a - *b;
     *a = g * sum, *b = g * diff;
 }
 
 /* Stages h0, 2 h0, ... (2^r stages of them, r <= 3) on channels j + m h0. */
-static ADAC_BODY void hadamard_pass_body(int r, int h0, int N, double s, const double *const *x, double *const *y, int n)
+static ADAC_BODY void hadamard_pass_body(int r, int h0, int N, adac_sample s, const adac_sample *const *x, adac_sample *const *y, int n)
 {
     int span = h0 << r, last = span == N;
-    adac_v4d one = adac_v4d_splat(1.0), g_last = adac_v4d_splat(last ? s : 1.0);
+    adac_vec one = adac_vec_splat(1.0), g_last = adac_vec_splat(last ? s : 1.0);
     for (int hi = 0; hi < N; hi += span)
         for (int lo = 0; lo < h0; lo++) {
             int j = hi + lo;
-            for (int t = 0; t + 4 <= n; t += 4) {
-                adac_v4d v0 = load(x[j] + t), v1 = load(x[j + h0] + t), v2 = {0}, v3 = {0};
-                adac_v4d v4 = {0}, v5 = {0}, v6 = {0}, v7 = {0};
+            for (int t = 0; t + L <= n; t += L) {
+                adac_vec v0 = load(x[j] + t), v1 = load(x[j + h0] + t), v2 = {0}, v3 = {0};
+                adac_vec v4 = {0}, v5 = {0}, v6 = {0}, v7 = {0};
                 if (r == 1) {
                     butterfly(&v0, &v1, g_last);
                 } else if (r == 2) {
@@ -164,9 +160,9 @@ static ADAC_BODY void hadamard_pass_body(int r, int h0, int N, double s, const d
             }
         }
 }
-ADAC_DISPATCH(static, hadamard_pass, (int r, int h0, int N, double s, const double *const *x, double *const *y, int n), (r, h0, N, s, x, y, n))
+ADAC_DISPATCH(static, hadamard_pass, (int r, int h0, int N, adac_sample s, const adac_sample *const *x, adac_sample *const *y, int n), (r, h0, N, s, x, y, n))
 
-static void mix_hadamard(double s, int N, const double *const *x, double *const *y, int n)
+static void mix_hadamard(adac_sample s, int N, const adac_sample *const *x, adac_sample *const *y, int n)
 {
     if (N == 1) {
         for (int t = 0; t < n; t++) y[0][t] = s * x[0][t];
@@ -174,22 +170,22 @@ static void mix_hadamard(double s, int N, const double *const *x, double *const 
     }
     int stages = 0;
     while ((1 << stages) < N) stages++;
-    const double *const *src = x;
+    const adac_sample *const *src = x;
     for (int done = 0; done < stages;) {
         int r = stages - done >= 3 ? 3 : stages - done;
         hadamard_pass(r, 1 << done, N, s, src, y, n);
-        src = (const double *const *)y;
+        src = (const adac_sample *const *)y;
         done += r;
     }
     /* The samples past the last whole vector, stage by stage. */
-    int t0 = n / 4 * 4;
+    int t0 = n / L * L;
     for (int h = 1; h < N; h *= 2) {
-        double g = 2 * h == N ? s : 1.0;
+        adac_sample g = 2 * h == N ? s : 1.0;
         for (int blk = 0; blk < N; blk += 2 * h)
             for (int j = blk; j < blk + h; j++) {
-                const double *a = h == 1 ? x[j] : y[j], *b = h == 1 ? x[j + h] : y[j + h];
+                const adac_sample *a = h == 1 ? x[j] : y[j], *b = h == 1 ? x[j + h] : y[j + h];
                 for (int t = t0; t < n; t++) {
-                    double va = a[t], vb = b[t];
+                    adac_sample va = a[t], vb = b[t];
                     y[j][t] = g * (va + vb);
                     y[j + h][t] = g * (va - vb);
                 }
@@ -197,14 +193,35 @@ static void mix_hadamard(double s, int N, const double *const *x, double *const 
     }
 }
 
-void adac_matrix_mix(const adac_node *m, const double *const *x, double *const *y, int n)
+static adac_sample *copy_gains(const double *g, size_t n)
+{
+    adac_sample *c = malloc((n ? n : 1) * sizeof *c);
+    for (size_t k = 0; c && k < n; k++) c[k] = (adac_sample)g[k];
+    return c;
+}
+
+int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *leaf)
+{
+    memset(m, 0, sizeof *m);
+    m->structure = leaf->structure;
+    m->n_in = leaf->n_in;
+    m->n_out = leaf->n_out;
+    m->scale = (adac_sample)leaf->structure_scale;
+    switch (leaf->structure) {
+    case ADAC_MATRIX_HOUSEHOLDER: return (m->u = copy_gains(leaf->structure_u, (size_t)leaf->n_in)) != NULL;
+    case ADAC_MATRIX_HADAMARD: return 1;
+    default: return (m->gain = copy_gains(leaf->gain, (size_t)leaf->n_out * leaf->n_in)) != NULL;
+    }
+}
+
+void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n)
 {
     switch (m->structure) {
     case ADAC_MATRIX_HOUSEHOLDER:
-        mix_householder(m->structure_u, m->structure_scale, m->n_in, x, y, n);
+        mix_householder(m->u, m->scale, m->n_in, x, y, n);
         break;
     case ADAC_MATRIX_HADAMARD:
-        mix_hadamard(m->structure_scale, m->n_in, x, y, n);
+        mix_hadamard(m->scale, m->n_in, x, y, n);
         break;
     default:
         if (m->n_out == 1) {
@@ -214,4 +231,11 @@ void adac_matrix_mix(const adac_node *m, const double *const *x, double *const *
         mix_dense(m->gain, m->n_out, m->n_in, x, y, 0, n);
         break;
     }
+}
+
+void adac_matrix_mix_free(adac_matrix_mixer *m)
+{
+    free(m->gain);
+    free(m->u);
+    memset(m, 0, sizeof *m);
 }

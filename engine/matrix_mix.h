@@ -1,12 +1,28 @@
 /* Mixing matrices over a block: y = M x for a gain leaf, in the form its IR
- * declares: dense (register-blocked over 16-sample tiles), Householder in O(N)
- * per sample, Hadamard as a butterfly network in O(N log N). Stateless; x and y
- * must not share memory. */
+ * declares: dense (register-blocked over tiles of four vectors), Householder in
+ * O(N) per sample, Hadamard as a butterfly network in O(N log N). Life cycle:
+ * prepare (copies the leaf's gains in the sample type), process (x and y must
+ * not share memory), free. */
 #ifndef ADAC_MATRIX_MIX_H
 #define ADAC_MATRIX_MIX_H
 
 #include "graph.h"
+#include "sample.h"
 
-void adac_matrix_mix(const adac_node *gain_leaf, const double *const *x, double *const *y, int n);
+#define adac_matrix_mix_prepare ADAC_SAMPLE_NAME(adac_matrix_mix_prepare)
+#define adac_matrix_mix ADAC_SAMPLE_NAME(adac_matrix_mix)
+#define adac_matrix_mix_free ADAC_SAMPLE_NAME(adac_matrix_mix_free)
+
+typedef struct {
+    adac_matrix_structure structure;
+    int n_in, n_out;
+    adac_sample *gain;  /* dense: n_out x n_in, row-major */
+    adac_sample *u;     /* householder: n_in */
+    adac_sample scale;  /* householder, hadamard */
+} adac_matrix_mixer;
+
+int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *gain_leaf);
+void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n);
+void adac_matrix_mix_free(adac_matrix_mixer *m);
 
 #endif

@@ -8,20 +8,6 @@
 #ifndef ADAC_SIMD_H
 #define ADAC_SIMD_H
 
-/* The helpers below pass vectors by value but are static inline, so no call ever
- * crosses an ABI boundary: GCC's note that AVX changes the vector ABI is moot. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
-/* Four doubles; aligned(8) makes loads and stores through a pointer unaligned. */
-typedef double adac_v4d __attribute__((vector_size(32), aligned(8)));
-
-static inline __attribute__((always_inline)) adac_v4d adac_v4d_splat(double x)
-{
-    return (adac_v4d){x, x, x, x};
-}
-
 typedef enum { ADAC_SIMD_BASELINE, ADAC_SIMD_AVX2, ADAC_SIMD_AVX512 } adac_simd_level;
 
 /* The level the hot loops run at in this process (fixed at load). */

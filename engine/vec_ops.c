@@ -2,14 +2,15 @@
 
 #include "simd.h"
 
-static ADAC_BODY void adac_vec_scale_body(double *out, const double *in, double gain, int n)
+static ADAC_BODY void adac_vec_scale_body(adac_sample *out, const adac_sample *in, adac_sample gain, int n)
 {
     for (int t = 0; t < n; t++) out[t] = gain * in[t];
 }
-ADAC_DISPATCH(, adac_vec_scale, (double *out, const double *in, double gain, int n), (out, in, gain, n))
+ADAC_DISPATCH(, adac_vec_scale, (adac_sample *out, const adac_sample *in, adac_sample gain, int n),
+              (out, in, gain, n))
 
-static ADAC_BODY void adac_vec_add_body(double *restrict acc, const double *restrict in, int n)
+static ADAC_BODY void adac_vec_add_body(adac_sample *restrict acc, const adac_sample *restrict in, int n)
 {
     for (int t = 0; t < n; t++) acc[t] += in[t];
 }
-ADAC_DISPATCH(, adac_vec_add, (double *restrict acc, const double *restrict in, int n), (acc, in, n))
+ADAC_DISPATCH(, adac_vec_add, (adac_sample *restrict acc, const adac_sample *restrict in, int n), (acc, in, n))

@@ -1,9 +1,14 @@
-/* Element-wise passes over one channel of a bus, compiled for AVX2 where the
- * machine has it (simd.h): the engine's glue between nodes. */
+/* Element-wise passes over one channel of a bus, compiled for each dispatch
+ * level (simd.h): the engine's glue between nodes. */
 #ifndef ADAC_VEC_OPS_H
 #define ADAC_VEC_OPS_H
 
-void adac_vec_scale(double *out, const double *in, double gain, int n); /* out = gain * in */
-void adac_vec_add(double *acc, const double *in, int n);                /* acc += in */
+#include "sample.h"
+
+#define adac_vec_scale ADAC_SAMPLE_NAME(adac_vec_scale)
+#define adac_vec_add ADAC_SAMPLE_NAME(adac_vec_add)
+
+void adac_vec_scale(adac_sample *out, const adac_sample *in, adac_sample gain, int n); /* out = gain * in */
+void adac_vec_add(adac_sample *acc, const adac_sample *in, int n);                     /* acc += in */
 
 #endif

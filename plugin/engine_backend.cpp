@@ -1,12 +1,11 @@
 /* The engine back end: ADAC's C engine linked into the plugin, running the model's
- * IR, embedded in the binary at export, in double precision. The host's float
- * blocks are widened on the way in and rounded on the way out. */
+ * IR, embedded in the binary at export, in the precision chosen there
+ * (ADAC_MODEL_SINGLE_PRECISION): single runs on the host's float blocks as they
+ * are; double widens them on the way in and rounds on the way out. */
 #include "control_ids.h"
 #include "dsp_backend.h"
 #include "plugin_model.h"
 #include "adac_model_info.h"
-
-#include "wide_buffers.h"
 
 extern "C" {
 #include "controls.h"
@@ -26,10 +25,10 @@ public:
         /* The engine is built for the block size (the embedded model was validated at export). */
         adac_engine_free(engine);
         char err[1024] = "";
-        engine = adac_engine_from_json(adac_model_ir_json, adac_model_controls_json, max_block, err, sizeof err);
-        if (!engine) return false; /* the processor moves the controls to the host's values next */
-        wide.prepare(ADAC_MODEL_INPUTS, ADAC_MODEL_OUTPUTS, max_block);
-        return true;
+        engine = adac_engine_from_json(adac_model_ir_json, adac_model_controls_json, max_block,
+                                       ADAC_MODEL_SINGLE_PRECISION ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE, err,
+                                       sizeof err);
+        return engine != nullptr; /* the processor moves the controls to the host's values next */
     }
 
     void set_control(int index, double value) override
@@ -39,8 +38,7 @@ public:
 
     void process(const float *const *in, float *const *out, int n) override
     {
-        adac_engine_process(engine, wide.widen(in, n), wide.outputs(), n);
-        wide.narrow(out, n);
+        adac_engine_process_float(engine, in, out, n);
     }
 
     void reset() override { adac_engine_reset(engine); }
@@ -48,7 +46,6 @@ public:
 private:
     adac_engine *engine = nullptr;
     int ids[ADAC_MODEL_N_PARAMS > 0 ? ADAC_MODEL_N_PARAMS : 1] = {};
-    adac_wide_buffers wide;
 };
 
 } // namespace

@@ -23,7 +23,7 @@ adac_live_session *adac_live_create(const char *ir_json, const char *controls_js
                                     double fade_seconds)
 {
     char err[ADAC_ERR_LEN];
-    adac_engine *e = adac_engine_from_json(ir_json, controls_json, max_block, err, sizeof err);
+    adac_engine *e = adac_engine_from_json(ir_json, controls_json, max_block, ADAC_PRECISION_DOUBLE, err, sizeof err);
     if (!e) return NULL;
     adac_live_session *s = calloc(1, sizeof *s);
     if (!s) {

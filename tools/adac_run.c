@@ -53,6 +53,8 @@ static void usage(FILE *f)
             "                   what was played\n"
             "  --seconds S      with --play and no --in: how long to run (default: until Ctrl-C;\n"
             "                   the null backend defaults to 1 s)\n"
+            "  --precision P    the engine's arithmetic: 'double' (default; the reference) or\n"
+            "                   'single' (float coefficients and arithmetic, as plugins ship)\n"
             "  --double         write 64-bit float WAV (default 32-bit float)\n"
             "  --watch          reload MODEL.json whenever it changes, while it plays (with --play,\n"
             "                   or with --in/--out, then paced in real time): the same shape keeps\n"
@@ -263,7 +265,7 @@ int main(int argc, char **argv)
     double normalize_dbfs = NAN;
     int resample = 1;
     long ir_len = 0, device = -1;
-    int block = BLOCK_DEFAULT, play = 0, dbl = 0, n_sets = 0, watch = 0, stats = 0;
+    int block = BLOCK_DEFAULT, play = 0, dbl = 0, precision = ADAC_PRECISION_DOUBLE, n_sets = 0, watch = 0, stats = 0;
     double fade_ms = FADE_DEFAULT_MS;
     double seconds = -1;
     const char *controls_json = NULL;
@@ -311,6 +313,11 @@ int main(int argc, char **argv)
             play = 1;
         } else if (!strcmp(a, "--double")) {
             dbl = 1;
+        } else if (!strcmp(a, "--precision") && more) {
+            if ((precision = adac_precision_parse(argv[++i])) < 0) {
+                adac_tool_say(stderr, TOOL, "--precision is 'double' or 'single'");
+                return 2;
+            }
         } else if (!strcmp(a, "--watch")) {
             watch = 1;
         } else if (!strcmp(a, "--stats")) {
@@ -366,7 +373,7 @@ int main(int argc, char **argv)
     }
     int ni = g->root->n_in, no = g->root->n_out, rc = 0;
     if (controls.omitted[0]) adac_tool_say(stderr, TOOL, "note: rt60 does not reach the loop(s) at %s", controls.omitted);
-    adac_engine *e = adac_engine_create_controlled(g, &controls);
+    adac_engine *e = adac_engine_create_controlled(g, &controls, (adac_precision)precision);
     adac_controls_free(&controls);
     if (!e || !adac_engine_prepare(e, block)) {
         adac_tool_say(stderr, TOOL, "out of memory");

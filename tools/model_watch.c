@@ -68,7 +68,7 @@ static int reload(adac_model_watch *w)
     }
     adac_engine *e = NULL;
     if (!refusal) {
-        e = adac_engine_create_controlled(g, &c);
+        e = adac_engine_create_controlled(g, &c, w->precision);
         if (e) adac_engine_adopt_graph(e);
         if (!e || !adac_engine_prepare(e, w->block)) refusal = "out of memory";
     }
@@ -126,6 +126,7 @@ int adac_model_watch_start(adac_model_watch *w, const char *who, const char *pat
     strcpy(w->path, path);
     w->n_in = adac_engine_num_inputs(adac_hot_current(hot));
     w->n_out = adac_engine_num_outputs(adac_hot_current(hot));
+    w->precision = adac_engine_precision(adac_hot_current(hot)); /* reloads run in the same precision */
     atomic_init(&w->stop, 0);
     atomic_init(&w->handled, 0);
     if (load_existing) memset(&w->seen, 0, sizeof w->seen); /* whatever is there counts as a change */

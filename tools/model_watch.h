@@ -22,6 +22,7 @@ typedef struct {
     const char *who; /* prefix of its messages: the tool or plugin */
     int block, n_in, n_out;
     double fs;
+    adac_precision precision; /* the playing engine's */
     adac_hot_engine *hot;
     pthread_t thread;
     _Atomic int stop;

@@ -52,7 +52,7 @@ _lib.adac_capi_check.argtypes = [_c.c_char_p, _c.POINTER(_c.c_int), _c.POINTER(_
 _lib.adac_capi_to_faust.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_to_faust.restype = _c.c_void_p
 _lib.adac_capi_render_engine.argtypes = [
-    _c.c_char_p, _c.c_char_p, _c.POINTER(_c.c_double), _c.c_int, _c.c_int, _c.POINTER(_c.c_double),
+    _c.c_char_p, _c.c_char_p, _c.POINTER(_c.c_double), _c.c_int, _c.c_int, _c.c_int, _c.POINTER(_c.c_double),
     _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_render_faust.argtypes = [
     _c.c_char_p, _c.c_int, _c.c_int, _c.c_int, _c.c_int, _c.POINTER(_c.c_char_p),
@@ -64,7 +64,8 @@ _lib.adac_capi_control_name.argtypes = [_c.c_int]
 _lib.adac_capi_control_name.restype = _c.c_char_p
 _lib.adac_capi_controls_describe.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_char_p, _c.c_size_t]
 _lib.adac_capi_controls_describe.restype = _c.c_void_p
-_lib.adac_capi_stream_new.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_int, _c.c_char_p, _c.c_size_t]
+_lib.adac_capi_stream_new.argtypes = [_c.c_char_p, _c.c_char_p, _c.c_int, _c.c_int, _c.c_int, _c.c_char_p,
+                                      _c.c_size_t]
 _lib.adac_capi_stream_new.restype = _c.c_void_p
 _lib.adac_capi_stream_channels.argtypes = [_c.c_void_p, _c.POINTER(_c.c_int), _c.POINTER(_c.c_int)]
 _lib.adac_capi_stream_process.argtypes = [_c.c_void_p, _c.POINTER(_c.c_double), _c.POINTER(_c.c_double), _c.c_long]
@@ -178,8 +179,15 @@ def to_faust(text: str, controls: dict | None = None) -> str:
     return _take_string(_lib.adac_capi_to_faust(_c_text(text), _controls_text(controls), err, _ERR_LEN), err)
 
 
+def check_precision(precision: str) -> bool:
+    """True for "single", False for "double"; ValueError otherwise."""
+    if precision not in ("single", "double"):
+        raise ValueError(f"precision must be 'single' or 'double', got {precision!r}")
+    return precision == "single"
+
+
 def render_engine(text: str, n: int, block: int = 256, controls: dict | None = None,
-                  values: dict | None = None) -> np.ndarray:
+                  values: dict | None = None, precision: str = "double") -> np.ndarray:
     """Engine impulse responses as an array (n, outputs, inputs)."""
     ni, no = check(text)
     out = np.zeros(no * ni * n)
@@ -190,7 +198,8 @@ def render_engine(text: str, n: int, block: int = 256, controls: dict | None = N
         if unknown:
             raise IRError(f"controls.{unknown[0]}: unknown control (known: {', '.join(CONTROL_NAMES)})")
         vals = (_c.c_double * len(CONTROL_NAMES))(*[float(values.get(k, math.nan)) for k in CONTROL_NAMES])
-    ok = _lib.adac_capi_render_engine(_c_text(text), _controls_text(controls), vals, int(n), int(block),
+    single = check_precision(precision)
+    ok = _lib.adac_capi_render_engine(_c_text(text), _controls_text(controls), vals, int(n), int(block), int(single),
                                       out.ctypes.data_as(_c.POINTER(_c.c_double)), err, _ERR_LEN)
     if not ok:
         raise IRError(_decode(err))
@@ -215,9 +224,11 @@ def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = Tr
     return out[: k * n].reshape(no.value, ni.value, n).transpose(2, 0, 1).copy()
 
 
-def stream_new(text: str, controls: dict | None, block: int, fade_samples: int):
+def stream_new(text: str, controls: dict | None, block: int, fade_samples: int, precision: str = "double"):
     err = _err()
-    handle = _lib.adac_capi_stream_new(_c_text(text), _controls_text(controls), block, fade_samples, err, _ERR_LEN)
+    single = check_precision(precision)
+    handle = _lib.adac_capi_stream_new(_c_text(text), _controls_text(controls), block, fade_samples, int(single), err,
+                                       _ERR_LEN)
     if not handle:
         raise IRError(_decode(err))
     return handle

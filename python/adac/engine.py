@@ -31,15 +31,21 @@ class Engine:
         block: the largest block the engine processes at once (any length of
             input is cut into blocks; the output does not depend on it).
         fade: seconds of the equal-power crossfade when a model of another shape
-            is loaded."""
+            is loaded.
+        precision: "double" (default; the reference) or "single" (float
+            coefficients and arithmetic, as plugins ship); models loaded later
+            run in the same precision."""
 
-    def __init__(self, config: Config, controls: dict | None = None, block: int = 256, fade: float = 0.05):
+    def __init__(self, config: Config, controls: dict | None = None, block: int = 256, fade: float = 0.05,
+                 precision: str = "double"):
+        self._handle = None  # close() and __del__ work even when __init__ raises
         text = to_text(config)
         self.fs = float(to_dict(text)["fs"])
         self.block = int(block)
         if fade < 0 or not np.isfinite(fade):
             raise ValueError(f"fade must be a non-negative number of seconds, got {fade!r}")
-        self._handle = _lib.stream_new(text, controls, self.block, max(1, round(fade * self.fs)))
+        self.precision = precision
+        self._handle = _lib.stream_new(text, controls, self.block, max(1, round(fade * self.fs)), precision)
         self.inputs, self.outputs = _lib.stream_channels(self._handle)
 
     def _live(self):
@@ -98,7 +104,7 @@ class Engine:
 
 
 def process(config: Config, x, tail="auto", controls: dict | None = None, values: dict | None = None,
-            block: int = 256) -> np.ndarray:
+            block: int = 256, precision: str = "double") -> np.ndarray:
     """Runs a model over x once and returns its output with the reverb tail.
 
     Args:
@@ -109,9 +115,10 @@ def process(config: Config, x, tail="auto", controls: dict | None = None, values
         controls: macro-controls as in json_to_faust, or None.
         values: the values they are set to, e.g. {"rt60": 2.0}.
         block: the engine's block size.
+        precision: the engine's, as in Engine.
 
     Returns (n + tail samples, outputs), in x's dtype."""
-    with Engine(config, controls=controls, block=block) as eng:
+    with Engine(config, controls=controls, block=block, precision=precision) as eng:
         for name, value in (values or {}).items():
             eng.set(name, value)
         y = eng.process(x)

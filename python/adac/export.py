@@ -239,11 +239,12 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
             text); default rt60 (where it applies), dry_wet and pre_delay.
         formats: any of "vst3", "lv2", "standalone".
         backend: "faust" (the emitted FAUST compiled to C++ ahead of time),
-            "engine" (ADAC's C engine, double precision, with the IR embedded), or
+            "engine" (ADAC's C engine with the IR embedded), or
             "live" (ADAC Live: the engine, starting on this model and reloading
             the file `watch` whenever it changes, as adac-run --watch does).
-        precision: "single" or "double": the FAUST back end's arithmetic (and the
-            precision the certificate checks the parameters in).
+        precision: "single" or "double": the arithmetic of the FAUST or engine
+            back end (and the precision the certificate checks the parameters
+            in); the live back end always runs in double.
         strict: refuse a model whose certificate is not certified-stable or
             marginally-stable, before anything is built.
         install: copy the VST3 to vst3_dir and the LV2 to lv2_dir.
@@ -284,13 +285,13 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     mcode = _four_char_code(manufacturer, manufacturer_code, "manufacturer_code")
     progress = _Progress(4 + len(formats) + (1 if install else 0), say)
 
-    # 1. The certificate decides before anything is written. The engine back end
-    #    runs in double precision, so its parameters are certified as held there.
+    # 1. The certificate decides before anything is written, on the parameters as
+    #    the plugin holds them. The live back end runs in double precision.
     progress("certificate")
     controls, described = _resolve_controls(text, controls, say)
-    cert_precision = "double" if backend != "faust" else precision
-    if backend != "faust" and precision == "single":
-        say("the engine back end computes in double precision")
+    cert_precision = "double" if backend == "live" else precision
+    if backend == "live" and precision == "single":
+        say("the live back end computes in double precision")
     cert = certify(text, controls=controls, precision=cert_precision)
     verdict = cert["verdict"]
     if verdict not in _ACCEPTED:
@@ -317,6 +318,7 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
     write_text_atomic(cert_path, json.dumps(cert, indent=1) + "\n")
     tail_s = _tail_seconds(text, controls, described)
     header = _model_header(cfg, text, controls, described, tail_s, backend)
+    header += f"#define ADAC_MODEL_SINGLE_PRECISION {int(cert_precision == 'single')}\n"
     if backend == "live":
         header += ("static const char adac_model_watch_path[] =\n    "
                    + _c_string(str(Path(watch).expanduser().resolve())) + ";\n")
@@ -435,7 +437,8 @@ def main(argv=None) -> int:
                    help="faust: the emitted FAUST compiled ahead of time; engine: ADAC's C engine; "
                         "live: ADAC Live, the engine reloading the --watch file")
     p.add_argument("--watch", help="--backend live: the model file to reload whenever it changes")
-    p.add_argument("--double", action="store_true", help="FAUST back end in double precision")
+    p.add_argument("--double", action="store_true",
+                   help="FAUST or engine back end in double precision (default single)")
     p.add_argument("--no-install", action="store_true", help="leave the bundles in OUTDIR only")
     p.add_argument("--no-strict", action="store_true", help="build even if the certificate does not prove stability")
     p.add_argument("--manufacturer", default="ADAC")

@@ -155,8 +155,8 @@ def json_to_faust(config: Config, controls: dict | None = None) -> str:
 
 
 def render_engine(config: Config, n: int, block: int = 256, controls: dict | None = None,
-                  values: dict | None = None) -> np.ndarray:
-    """Impulse responses from the C engine (double precision).
+                  values: dict | None = None, precision: str = "double") -> np.ndarray:
+    """Impulse responses from the C engine.
 
     Args:
         config: a dict, JSON text, or the path of a .json file.
@@ -165,9 +165,11 @@ def render_engine(config: Config, n: int, block: int = 256, controls: dict | Non
         controls: macro-controls as in json_to_faust, or None.
         values: control values, e.g. ``{"rt60": 2.0}``, that the sliders move to
             from their init when the render starts (smoothed, as in FAUST).
+        precision: "double" (default; the reference oracle) or "single" (the
+            coefficients rounded to float and float arithmetic, as a plugin runs).
 
-    Returns an array of shape (n, outputs, inputs)."""
-    return _lib.render_engine(to_text(config), n, block, controls, values)
+    Returns an array of shape (n, outputs, inputs) of float64."""
+    return _lib.render_engine(to_text(config), n, block, controls, values, precision)
 
 
 def render_faust(code: str, n: int, fs: int = 48000, double_precision: bool = True,

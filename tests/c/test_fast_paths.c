@@ -40,7 +40,10 @@ static void check_mix(adac_node *node, int n)
         for (int t = 0; t < n; t++) x[i][t] = rnd(&s);
     }
     for (int o = 0; o < n_out; o++) y[o] = yb + (size_t)o * n;
-    adac_matrix_mix(node, (const double *const *)x, y, n);
+    adac_matrix_mixer mixer;
+    cr_assert(adac_matrix_mix_prepare(&mixer, node));
+    adac_matrix_mix(&mixer, (const double *const *)x, y, n);
+    adac_matrix_mix_free(&mixer);
     for (int o = 0; o < n_out; o++) {
         naive_mix(node->gain, N, x, ref, n, o);
         for (int t = 0; t < n; t++)

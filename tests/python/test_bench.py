@@ -90,7 +90,13 @@ def test_bench_roofline_and_ahead_of_time_faust(tmp_path):
         assert 0 < x["engine_peak_fraction"] < 1 and 0 < x["faust_peak_fraction"] < 1, x
         expected = x["flops_per_sample"] * 48000 * x["engine_rtf"] / (peak["double_gflops"] * 1e9)
         assert abs(x["engine_peak_fraction"] - expected) < 1e-3 * expected
+        # The single-precision engine, timed in the same rounds, against the single peak.
+        assert x["single_rtf"] > 1 and 0 < x["single_peak_fraction"] < 1, x
+        expected = x["flops_per_sample"] * 48000 * x["single_rtf"] / (peak["single_gflops"] * 1e9)
+        assert abs(x["single_peak_fraction"] - expected) < 1e-3 * expected
+        assert abs(x["single_over_double"] - x["single_rtf"] / x["engine_rtf"]) < 1e-3 * x["single_over_double"]
     assert "peak" in r.stdout and "GFLOP/s" in r.stdout and "dispatch" in r.stdout
+    assert "single xRT" in r.stdout and "peak after the rounds" in r.stdout
 
 
 def test_bench_help_and_bad_options():

@@ -1,6 +1,7 @@
-"""Run-time dispatch: the engine's double path gives the same bits at every SIMD
-level this machine has (engine/simd.h), each forced through ADAC_SIMD in its own
-process, on every conformance model and the bundled FDN with its macro-controls."""
+"""Run-time dispatch: the engine gives the same bits at every SIMD level this
+machine has (engine/simd.h), each forced through ADAC_SIMD in its own process, on
+every conformance model and the bundled FDN with its macro-controls: the double
+path (the oracle) and the single path alike."""
 import json
 import os
 import subprocess
@@ -24,6 +25,8 @@ out = {"level": adac.simd_level()}
 for name, (config, controls, values) in jobs.items():
     # An odd block size runs every kernel's vector part and its remainder.
     out[name] = adac.render_engine(config, 6000, block=100, controls=controls, values=values)
+    out[name + "/single"] = adac.render_engine(config, 6000, block=100, controls=controls, values=values,
+                                               precision="single")
 np.savez(sys.argv[2], **{k: np.asarray(v) for k, v in out.items()})
 """
 
@@ -34,7 +37,7 @@ def available_levels():
     return LEVELS[:LEVELS.index(best) + 1]
 
 
-def test_double_path_is_bit_identical_at_every_dispatch_level(tmp_path):
+def test_double_and_single_paths_are_bit_identical_at_every_dispatch_level(tmp_path):
     levels = available_levels()
     assert len(levels) >= 2, f"only {levels} on this machine: nothing to compare"
     jobs = {name: (adac.flamo_to_json(build(), fs=FS, name=name), None, None)
@@ -54,7 +57,7 @@ def test_double_path_is_bit_identical_at_every_dispatch_level(tmp_path):
         assert str(results[level]["level"]) == level
     reference = results[levels[0]]
     for level in levels[1:]:
-        for name in jobs:
+        for name in [*jobs, *(f"{j}/single" for j in jobs)]:
             a, b = reference[name], results[level][name]
             assert np.abs(a).max() > 0, name
             assert a.tobytes() == b.tobytes(), (name, level, np.abs(a - b).max())
