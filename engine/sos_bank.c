@@ -5,14 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GROUP (2 * ADAC_LANES) /* channels per pass: two vectors, two independent recursions */
 
 int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, const double *sos, int max_block)
 {
     memset(b, 0, sizeof *b);
     b->channels = channels;
     b->sections = sections;
-    b->lanes = (channels + GROUP - 1) / GROUP * GROUP;
+    /* Two vectors per pass, or one where the bank fits in one. */
+    b->chains = channels > ADAC_LANES ? 2 : 1;
+    int group = b->chains * ADAC_LANES;
+    b->lanes = (channels + group - 1) / group * group;
     size_t per_section = (size_t)b->lanes;
     b->coef = calloc((size_t)sections * 5 * per_section, sizeof *b->coef);
     b->state = calloc((size_t)sections * 4 * per_section, sizeof *b->state);
@@ -78,69 +80,94 @@ static ADAC_BODY void transpose(adac_vec *r)
 #endif
 }
 
+/* One section over `chains` (1 or 2) vectors of channels, each an independent
+ * recursion: two overlap their latency; one serves a bank that fills a single
+ * vector without filtering a padding vector. */
 static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
-                                        const adac_sample *const *x, adac_sample *const *y, int n)
+                                        const adac_sample *const *x, adac_sample *const *y, int n, int chains)
 {
-#define LANE(row, half) (*(adac_vec *)(row + (size_t)(half) * ADAC_LANES))
+#define LANE(row, c) (*(adac_vec *)(row + (size_t)(c) * ADAC_LANES))
     const adac_sample *cb0 = coef + lane0, *cb1 = cb0 + lanes, *cb2 = cb1 + lanes, *ca1 = cb2 + lanes,
                       *ca2 = ca1 + lanes;
     adac_sample *sx1 = state + lane0, *sx2 = sx1 + lanes, *sy1 = sx2 + lanes, *sy2 = sy1 + lanes;
-    adac_vec b0a = LANE(cb0, 0), b1a = LANE(cb1, 0), b2a = LANE(cb2, 0), a1a = LANE(ca1, 0), a2a = LANE(ca2, 0);
-    adac_vec b0b = LANE(cb0, 1), b1b = LANE(cb1, 1), b2b = LANE(cb2, 1), a1b = LANE(ca1, 1), a2b = LANE(ca2, 1);
-    adac_vec x1a = LANE(sx1, 0), x2a = LANE(sx2, 0), y1a = LANE(sy1, 0), y2a = LANE(sy2, 0);
-    adac_vec x1b = LANE(sx1, 1), x2b = LANE(sx2, 1), y1b = LANE(sy1, 1), y2b = LANE(sy2, 1);
-#define STEP(xa, xb)                                                                               \
-    do {                                                                                           \
-        adac_vec ya = (b0a * xa + b1a * x1a + b2a * x2a) + (-a1a * y1a - a2a * y2a);               \
-        adac_vec yb = (b0b * xb + b1b * x1b + b2b * x2b) + (-a1b * y1b - a2b * y2b);               \
-        x2a = x1a, x1a = xa, y2a = y1a, y1a = ya;                                                  \
-        x2b = x1b, x1b = xb, y2b = y1b, y1b = yb;                                                  \
-        xa = ya, xb = yb;                                                                          \
+    adac_vec b0[2], b1[2], b2[2], a1[2], a2[2], x1[2], x2[2], y1[2], y2[2];
+    for (int c = 0; c < chains; c++) {
+        b0[c] = LANE(cb0, c), b1[c] = LANE(cb1, c), b2[c] = LANE(cb2, c), a1[c] = LANE(ca1, c), a2[c] = LANE(ca2, c);
+        x1[c] = LANE(sx1, c), x2[c] = LANE(sx2, c), y1[c] = LANE(sy1, c), y2[c] = LANE(sy2, c);
+    }
+#define STEP(c, v)                                                                                   \
+    do {                                                                                             \
+        adac_vec out = (b0[c] * v + b1[c] * x1[c] + b2[c] * x2[c]) + (-a1[c] * y1[c] - a2[c] * y2[c]); \
+        x2[c] = x1[c], x1[c] = v, y2[c] = y1[c], y1[c] = out;                                        \
+        v = out;                                                                                     \
     } while (0)
     int t = 0;
-    /* ADAC_LANES samples of each group's channels: loaded as rows, turned into
+    /* ADAC_LANES samples of each chain's channels: loaded as rows, turned into
      * time steps in registers, filtered, turned back, stored as rows. */
     for (; t + ADAC_LANES <= n; t += ADAC_LANES) {
-        adac_vec a[ADAC_LANES], c[ADAC_LANES];
+        adac_vec v[2][ADAC_LANES];
+        for (int c = 0; c < chains; c++) {
+            for (int k = 0; k < ADAC_LANES; k++) v[c][k] = adac_vec_load(x[c * ADAC_LANES + k] + t);
+            transpose(v[c]);
+        }
         for (int k = 0; k < ADAC_LANES; k++)
-            a[k] = adac_vec_load(x[k] + t), c[k] = adac_vec_load(x[ADAC_LANES + k] + t);
-        transpose(a);
-        transpose(c);
-        for (int k = 0; k < ADAC_LANES; k++) STEP(a[k], c[k]);
-        transpose(a);
-        transpose(c);
-        for (int k = 0; k < ADAC_LANES; k++)
-            adac_vec_store(y[k] + t, a[k]), adac_vec_store(y[ADAC_LANES + k] + t, c[k]);
+            for (int c = 0; c < chains; c++) STEP(c, v[c][k]);
+        for (int c = 0; c < chains; c++) {
+            transpose(v[c]);
+            for (int k = 0; k < ADAC_LANES; k++) adac_vec_store(y[c * ADAC_LANES + k] + t, v[c][k]);
+        }
     }
-    for (; t < n; t++) {
-        adac_vec xa = gather(x, t), xb = gather(x + ADAC_LANES, t);
-        STEP(xa, xb);
-        scatter(y, t, xa);
-        scatter(y + ADAC_LANES, t, xb);
-    }
+    for (; t < n; t++)
+        for (int c = 0; c < chains; c++) {
+            adac_vec v = gather(x + c * ADAC_LANES, t);
+            STEP(c, v);
+            scatter(y + c * ADAC_LANES, t, v);
+        }
 #undef STEP
-    LANE(sx1, 0) = x1a, LANE(sx2, 0) = x2a, LANE(sy1, 0) = y1a, LANE(sy2, 0) = y2a;
-    LANE(sx1, 1) = x1b, LANE(sx2, 1) = x2b, LANE(sy1, 1) = y1b, LANE(sy2, 1) = y2b;
+    for (int c = 0; c < chains; c++)
+        LANE(sx1, c) = x1[c], LANE(sx2, c) = x2[c], LANE(sy1, c) = y1[c], LANE(sy2, c) = y2[c];
 #undef LANE
 }
-ADAC_DISPATCH(static, section_pass,
+
+static ADAC_BODY void section_pass1_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
+                                         const adac_sample *const *x, adac_sample *const *y, int n)
+{
+    section_pass_body(coef, state, lanes, lane0, x, y, n, 1);
+}
+ADAC_DISPATCH(static, section_pass1,
+              (const adac_sample *coef, adac_sample *state, int lanes, int lane0, const adac_sample *const *x,
+               adac_sample *const *y, int n),
+              (coef, state, lanes, lane0, x, y, n))
+
+static ADAC_BODY void section_pass2_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
+                                         const adac_sample *const *x, adac_sample *const *y, int n)
+{
+    section_pass_body(coef, state, lanes, lane0, x, y, n, 2);
+}
+ADAC_DISPATCH(static, section_pass2,
               (const adac_sample *coef, adac_sample *state, int lanes, int lane0, const adac_sample *const *x,
                adac_sample *const *y, int n),
               (coef, state, lanes, lane0, x, y, n))
 
 void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n)
 {
-    for (int lane0 = 0; lane0 < b->lanes; lane0 += GROUP) {
-        const adac_sample *x[GROUP];
-        adac_sample *y[GROUP];
-        for (int k = 0; k < GROUP; k++) {
+    int group = b->chains * ADAC_LANES;
+    for (int lane0 = 0; lane0 < b->lanes; lane0 += group) {
+        const adac_sample *x[2 * ADAC_LANES];
+        adac_sample *y[2 * ADAC_LANES];
+        for (int k = 0; k < group; k++) {
             int c = lane0 + k;
             x[k] = c < b->channels ? in[c] : b->zeros;
             y[k] = c < b->channels ? out[c] : b->sink;
         }
         for (int s = 0; s < b->sections; s++) {
-            section_pass(b->coef + (size_t)s * 5 * b->lanes, b->state + (size_t)s * 4 * b->lanes, b->lanes,
-                         lane0, s == 0 ? x : (const adac_sample *const *)y, y, n);
+            const adac_sample *coef = b->coef + (size_t)s * 5 * b->lanes;
+            adac_sample *state = b->state + (size_t)s * 4 * b->lanes;
+            const adac_sample *const *src = s == 0 ? x : (const adac_sample *const *)y;
+            if (b->chains == 2)
+                section_pass2(coef, state, b->lanes, lane0, src, y, n);
+            else
+                section_pass1(coef, state, b->lanes, lane0, src, y, n);
         }
     }
 }

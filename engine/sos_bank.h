@@ -1,7 +1,8 @@
 /* A bank of independent biquad cascades, one per channel (a parallel_sos leaf),
- * run across channels: two vectors of channels (8 in double, 16 in single)
- * share each step, so the recursive
- * dependency of one channel no longer serialises the whole bank. Same direct
+ * run across channels: two vectors of channels (4 or 8 channels each, double
+ * or single; one vector for a bank that fits in one) share each step as
+ * independent recursions, so the recursive dependency of one channel no longer
+ * serialises the whole bank. Same direct
  * form I arithmetic as sos_cascade.h. Life cycle: prepare (allocates), process
  * (no allocation), reset, free. */
 #ifndef ADAC_SOS_BANK_H
@@ -15,7 +16,8 @@
 #define adac_sos_bank_free ADAC_SAMPLE_NAME(adac_sos_bank_free)
 
 typedef struct {
-    int channels, sections, lanes; /* lanes: channels rounded up to a multiple of two vectors */
+    int channels, sections, lanes; /* lanes: channels rounded up to a whole number of passes */
+    int chains;                    /* vectors per pass: 1 or 2 */
     adac_sample *coef;             /* [section][b0 b1 b2 a1 a2][lanes] */
     adac_sample *state;            /* [section][x1 x2 y1 y2][lanes] */
     adac_sample *zeros, *sink;     /* max_block samples: what padding lanes read and write */

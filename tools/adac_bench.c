@@ -675,7 +675,7 @@ int main(int argc, char **argv)
     /* The peak again after the rounds, the better of the two counting: a slow
      * spell of a shared machine at the start must not inflate every fraction. */
     progress("measuring the core's peak multiply-add rate again");
-    adac_peak again = adac_peak_measure(0.5);
+    adac_peak again = adac_peak_measure(0.25);
     if (again.double_gflops > peak.double_gflops) peak.double_gflops = again.double_gflops;
     if (again.single_gflops > peak.single_gflops) peak.single_gflops = again.single_gflops;
     printf("core %d: peak after the rounds %.2f GFLOP/s double, %.2f single; the better of each counts\n\n", cpu,
