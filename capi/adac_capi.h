@@ -42,7 +42,8 @@ char *adac_capi_controls_describe(const char *json, const char *controls, char *
  * load swaps in another model at the next block (the same shape keeps the delay
  * lines and filter states; another crossfades over fade_samples). Arrays are
  * interleaved, (n, channels). load returns 1 (state kept), 2 (crossfade) or 0
- * with a message; set returns the value taken or NAN. */
+ * with a message; set returns the value taken or NAN. single_precision: the
+ * engine's single-precision path, kept by every load. */
 typedef struct adac_capi_stream adac_capi_stream;
 adac_capi_stream *adac_capi_stream_new(const char *json, const char *controls, int block, int fade_samples,
                                        int single_precision, char *err, size_t err_len);

@@ -4,7 +4,7 @@
  * when the library loads: the best the CPU has, or lower where the environment
  * variable ADAC_SIMD (baseline, avx2, avx512) asks for it. The engine is
  * compiled without contraction of multiply-adds, and every sum runs in the same
- * order at every level, so the double path gives the same bits at each. */
+ * order at every level, so each precision's path gives the same bits at each. */
 #ifndef ADAC_SIMD_H
 #define ADAC_SIMD_H
 

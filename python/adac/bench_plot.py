@@ -21,38 +21,43 @@ def plot(report: dict, png_path: str) -> None:
     kinds = sorted({r["kind"] for r in rows}, key=["dense", "householder", "hadamard", "diagonal"].index)
     colours = {"dense": "tab:blue", "householder": "tab:orange", "hadamard": "tab:green",
                "diagonal": "tab:gray"}
-    fig, (ax, ax_ratio) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (ax, ax_peak, ax_ratio) = plt.subplots(1, 3, figsize=(17, 4.8))
     for kind in kinds:
         rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["lines"])
-        n = [r["lines"] for r in rs]
-        ax.loglog(n, [r["engine_rtf"] for r in rs], "o-", color=colours[kind], label=f"engine, {kind}")
-        if "faust_rtf" in rs[0]:
-            ax.loglog(n, [r["faust_rtf"] for r in rs], "s--", color=colours[kind], alpha=0.7,
-                      label=f"FAUST, {kind}")
-            ax_ratio.semilogx(n, [r["engine_over_faust"] for r in rs], "o-", color=colours[kind],
-                              label=kind)
-    for fit in report.get("fits", []):
-        if fit["kind"] == "dense" and fit["fit"]["breaks_at"]:
-            ax.axvline(fit["fit"]["breaks_at"], color="grey", lw=0.8, ls=":")
+        n, c = [r["lines"] for r in rs], colours[kind]
+        ax.loglog(n, [r["engine_rtf"] for r in rs], "o-", color=c, label=f"engine double, {kind}")
+        ax_peak.semilogx(n, [100 * r["engine_peak_fraction"] for r in rs], "o-", color=c,
+                         label=f"double, {kind}")
+        if "single_rtf" in rs[0]:
+            ax.loglog(n, [r["single_rtf"] for r in rs], "^-", color=c, alpha=0.8, label=f"engine single, {kind}")
+            ax_peak.semilogx(n, [100 * r["single_peak_fraction"] for r in rs], "^--", color=c,
+                             label=f"single, {kind}")
+        if "aot_rtf" in rs[0]:
+            ax.loglog(n, [r["aot_rtf"] for r in rs], "s:", color=c, alpha=0.7, label=f"FAUST single AOT, {kind}")
+            ax_ratio.semilogx(n, [r["engine_over_aot"] for r in rs], "o-", color=c, label=f"double, {kind}")
+            if "single_over_aot" in rs[0]:
+                ax_ratio.semilogx(n, [r["single_over_aot"] for r in rs], "^--", color=c, label=f"single, {kind}")
     sizes = sorted({r["lines"] for r in rows})
-    for a in (ax, ax_ratio):
+    for a in (ax, ax_peak, ax_ratio):
         a.set_xticks(sizes)
         a.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         a.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        a.set_xlabel("delay lines N")
+        a.grid(True, which="both", alpha=0.3)
+    peak = report.get("peak") or {}
     ax.axhline(1, color="black", lw=0.5)
-    ax.set_xlabel("delay lines N")
     ax.set_ylabel("real-time factor (x real time, one core)")
-    faust = report.get("faust") or {}
-    ax.set_title(f"{report['fs']:g} Hz, blocks of {report['block']}; FAUST {faust.get('options', '')}")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
+    ax.set_title(f"{report['fs']:g} Hz, blocks of {report['block']}")
+    ax.legend(fontsize=6, ncol=2)
+    ax_peak.set_ylabel("% of the core's measured peak")
+    ax_peak.set_title(f"peak {peak.get('double_gflops', 0):.1f} / {peak.get('single_gflops', 0):.1f} GFLOP/s "
+                      f"(double / single), {peak.get('dispatch', '').split(' ')[0]}")
+    ax_peak.legend(fontsize=6, ncol=2)
     ax_ratio.axhline(1, color="black", lw=0.5)
-    ax_ratio.set_xlabel("delay lines N")
-    ax_ratio.set_ylabel("engine / FAUST speed")
+    ax_ratio.set_ylabel("engine / FAUST single ahead of time")
     ax_ratio.set_title("speed ratio, same model, same run")
-    ax_ratio.grid(True, which="both", alpha=0.3)
     if ax_ratio.lines:
-        ax_ratio.legend(fontsize=8)
+        ax_ratio.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)
 
