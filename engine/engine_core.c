@@ -444,17 +444,15 @@ int CORE(prepare)(adac_core *e, int max_block)
     return proc_prepare(e->root, slice);
 }
 
-/* The inputs with every non-finite sample replaced by 0 (and counted). A sum of
- * x * 0 is NaN exactly when some x is NaN or infinite: one cheap pass finds the
- * rare slice that needs a cleaned copy. */
+/* The inputs with every non-finite sample replaced by 0 (and counted). One cheap
+ * vector pass per channel (vec_ops.h) finds the rare slice that needs a cleaned
+ * copy. */
 static const adac_sample *const *finite_inputs(adac_core *e, const adac_sample *const *in, int n)
 {
     int ni = e->graph->root->n_in, dirty = 0;
     for (int c = 0; c < ni; c++) {
-        adac_sample probe = 0;
-        for (int t = 0; t < n; t++) probe += in[c][t] * (adac_sample)0;
         e->in_safe[c] = in[c];
-        if (!isnan(probe)) continue;
+        if (adac_vec_all_finite(in[c], n)) continue;
         unsigned long long bad = 0;
         for (int t = 0; t < n; t++) {
             int ok = isfinite(in[c][t]);

@@ -7,6 +7,7 @@
 #include "bench_model.h"
 #include "engine.h"
 #include "faust_aot.h"
+#include "mix_alone.h"
 #include "model_flops.h"
 #include "peak_flops.h"
 #include "faust_dsp.h"
@@ -469,7 +470,8 @@ static int faust_is_double(const bench_options *o)
 }
 
 static char *json_report(const bench_options *o, const bench_row *rows, int n_rows,
-                         adac_bench_fit fits[][2], int cpu, const adac_peak *peak)
+                         adac_bench_fit fits[][2], int cpu, const adac_peak *peak, const adac_mix_alone *mix,
+                         int n_mix)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -482,6 +484,13 @@ static char *json_report(const bench_options *o, const bench_row *rows, int n_ro
     fprintf(f, "  \"peak\": {\"dispatch\": \"%s\", \"double_gflops\": %.6g, \"single_gflops\": %.6g, "
                "\"method\": \"independent multiply-add chains in registers, best of 9\"},\n",
             peak->dispatch, peak->double_gflops, peak->single_gflops);
+    fprintf(f, "  \"mix_alone\": [");
+    for (int k = 0; k < n_mix; k++)
+        fprintf(f, "%s{\"n\": %d, \"double_gflops\": %.6g, \"double_peak_fraction\": %.6g, "
+                   "\"single_gflops\": %.6g, \"single_peak_fraction\": %.6g}",
+                k ? ", " : "", mix[k].n, mix[k].double_gflops, mix[k].double_gflops / peak->double_gflops,
+                mix[k].single_gflops, mix[k].single_gflops / peak->single_gflops);
+    fprintf(f, "],\n");
     fprintf(f, "  \"faust_aot\": ");
     if (o->run_faust && o->run_aot)
         fprintf(f, "{\"compiler\": \"%s\"},\n", adac_faust_aot_compiler());
@@ -650,6 +659,16 @@ int main(int argc, char **argv)
     adac_peak peak = adac_peak_measure(0.5);
     printf("core %d: peak %.2f GFLOP/s double, %.2f single (multiply-add chains); dispatch %s\n", cpu,
            peak.double_gflops, peak.single_gflops, peak.dispatch);
+    /* What the dense FDNs' main kernel reaches by itself bounds their fraction. */
+    adac_mix_alone mix[2];
+    static const int mix_sizes[2] = {32, 64};
+    for (int k = 0; k < 2; k++) {
+        progress("timing the %d x %d dense mix alone", mix_sizes[k], mix_sizes[k]);
+        if (!adac_mix_alone_measure(mix_sizes[k], 2.0, &mix[k])) {
+            adac_tool_say(stderr, "adac-bench", "out of memory");
+            return 1;
+        }
+    }
     printf("engine: double and single precision; FAUST: ");
     if (o.run_faust)
         adac_tool_print(stdout, "libfaust %s (LLVM backend, in-process), options \"%s\"", adac_faust_version(),
@@ -678,8 +697,14 @@ int main(int argc, char **argv)
     adac_peak again = adac_peak_measure(0.25);
     if (again.double_gflops > peak.double_gflops) peak.double_gflops = again.double_gflops;
     if (again.single_gflops > peak.single_gflops) peak.single_gflops = again.single_gflops;
-    printf("core %d: peak after the rounds %.2f GFLOP/s double, %.2f single; the better of each counts\n\n", cpu,
+    printf("core %d: peak after the rounds %.2f GFLOP/s double, %.2f single; the better of each counts\n", cpu,
            again.double_gflops, again.single_gflops);
+    for (int k = 0; k < 2; k++)
+        printf("dense %d x %d mix alone (the engine on a gain leaf): %.2f GFLOP/s double (%.1f%% of peak), "
+               "%.2f single (%.1f%%)\n",
+               mix[k].n, mix[k].n, mix[k].double_gflops, 100 * mix[k].double_gflops / peak.double_gflops,
+               mix[k].single_gflops, 100 * mix[k].single_gflops / peak.single_gflops);
+    putchar('\n');
     if (isatty(STDERR_FILENO)) fprintf(stderr, "%60s\r", "");
     double faust_peak = faust_is_double(&o) ? peak.double_gflops : peak.single_gflops;
     printf("%5s %-12s %9s %10s %10s %10s %10s %6s %7s %7s %7s %8s %8s %8s %8s %9s %9s\n", "lines", "kind", "flop/smp",
@@ -740,7 +765,7 @@ int main(int argc, char **argv)
 
     int ok = 1;
     if (o.json_path || o.plot_path) {
-        char *json = json_report(&o, rows, n_rows, fits, cpu, &peak);
+        char *json = json_report(&o, rows, n_rows, fits, cpu, &peak, mix, 2);
         char err[ADAC_ERR_LEN], tmp[] = "/tmp/adac-bench-XXXXXX.json";
         const char *json_out = o.json_path;
         if (!json_out) {

@@ -97,6 +97,12 @@ def test_bench_roofline_and_ahead_of_time_faust(tmp_path):
         assert abs(x["single_over_double"] - x["single_rtf"] / x["engine_rtf"]) < 1e-3 * x["single_over_double"]
     assert "peak" in r.stdout and "GFLOP/s" in r.stdout and "dispatch" in r.stdout
     assert "single xRT" in r.stdout and "peak after the rounds" in r.stdout
+    # The dense mix alone, the bound on the dense models' fraction.
+    assert [m["n"] for m in report["mix_alone"]] == [32, 64]
+    for m in report["mix_alone"]:
+        assert 0 < m["double_peak_fraction"] < 1 and 0 < m["single_peak_fraction"] < 1, m
+        assert abs(m["double_peak_fraction"] - m["double_gflops"] / peak["double_gflops"]) < 1e-4
+    assert "mix alone" in r.stdout
 
 
 def test_bench_help_and_bad_options():
