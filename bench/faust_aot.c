@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "faust_aot.h"
+#include "bench_clock.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -35,13 +36,6 @@ static const char wrapper[] = "#include <faust/dsp/dsp.h>\n"
 const char *adac_faust_aot_compiler(void)
 {
     return "faust -lang cpp (single precision), c++ -O3 -march=native";
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
 static int write_file(const char *path, const char *text)
@@ -103,7 +97,7 @@ adac_faust_aot *adac_faust_aot_build(const char *dsp_code, char *err, size_t err
     snprintf(so, sizeof so, "%s/aot.so", dir);
     snprintf(log, sizeof log, "%s/log.txt", dir);
     adac_faust_aot *a = calloc(1, sizeof *a);
-    double t0 = now_s();
+    double t0 = adac_bench_now_s();
     if (!a || !write_file(dsp, dsp_code) || !write_file(wrap, wrapper)) {
         snprintf(err, err_len, "cannot write the build files in %s", dir);
         goto fail;
@@ -118,7 +112,7 @@ adac_faust_aot *adac_faust_aot_build(const char *dsp_code, char *err, size_t err
         first_error(log, "c++ -O3 -march=native", err, err_len);
         goto fail;
     }
-    a->build_s = now_s() - t0;
+    a->build_s = adac_bench_now_s() - t0;
     a->lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     if (!a->lib) {
         snprintf(err, err_len, "dlopen: %s", dlerror());

@@ -1,4 +1,5 @@
 #include "mix_alone.h"
+#include "bench_clock.h"
 
 #include "engine.h"
 #include "graph.h"
@@ -9,13 +10,6 @@
 #include <time.h>
 
 #define BLOCK 64 /* one slice of the engine, rows back to back as its buses hold them */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 /* An orthogonal-looking dense matrix is not needed: any finite gains cost the same. */
 static char *gain_ir(int n)
@@ -48,7 +42,7 @@ static double best_rate(adac_engine *e, int n, double seconds, int single, void 
     double best = 0;
     for (int t = 0; t < 10; t++) {
         long blocks = 0;
-        double t0 = now_s(), t1 = t0;
+        double t0 = adac_bench_now_s(), t1 = t0;
         while (t1 - t0 < seconds / 10) {
             for (int k = 0; k < 16; k++, blocks++) {
                 if (single)
@@ -56,7 +50,7 @@ static double best_rate(adac_engine *e, int n, double seconds, int single, void 
                 else
                     adac_engine_process(e, (const double *const *)in, (double *const *)out, BLOCK);
             }
-            t1 = now_s();
+            t1 = adac_bench_now_s();
         }
         double rate = blocks * (double)BLOCK / (t1 - t0);
         if (rate > best) best = rate;

@@ -1,4 +1,5 @@
 #include "peak_flops.h"
+#include "bench_clock.h"
 
 #include "simd.h"
 
@@ -13,13 +14,6 @@ typedef double adac_v4d __attribute__((vector_size(32), aligned(8)));
 typedef float adac_v8f __attribute__((vector_size(32), aligned(4)));
 
 enum { chains = 12 }; /* in flight: FMA latency (4-5 cycles) x 2 pipes, rounded up */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 /* acc = acc * a + b in every lane of every chain (one fused multiply-add where
  * the level has them: this file, unlike the engine, lets the compiler contract);
@@ -70,16 +64,16 @@ static double measure(int single, double seconds)
     double best = 0, lanes = single ? 8 : 4;
     /* Grow the run to a tenth of the budget, then keep the fastest of five. */
     for (;;) {
-        double t0 = now_s();
+        double t0 = adac_bench_now_s();
         sink = run(single, n, 1.0);
-        double t = now_s() - t0;
+        double t = adac_bench_now_s() - t0;
         if (t > seconds / 10 || n > (1L << 40)) break;
         n *= 2;
     }
     for (int r = 0; r < 9; r++) {
-        double t0 = now_s();
+        double t0 = adac_bench_now_s();
         sink = run(single, n, 1.0 + r);
-        double t = now_s() - t0;
+        double t = adac_bench_now_s() - t0;
         double gflops = 2.0 * lanes * chains * (double)n / t * 1e-9;
         if (gflops > best) best = gflops;
     }

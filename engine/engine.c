@@ -12,8 +12,7 @@
 #include <string.h>
 
 struct adac_engine {
-    adac_precision precision;
-    adac_core_f64 *f64; /* exactly one of the two */
+    adac_core_f64 *f64; /* exactly one of the two: the engine's precision */
     adac_core_f32 *f32;
     adac_graph *graph;
     int owns_graph; /* adac_engine_adopt_graph: freed with the engine */
@@ -37,7 +36,6 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
 {
     adac_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
-    e->precision = precision;
     e->graph = g;
     if (precision == ADAC_PRECISION_SINGLE)
         e->f32 = adac_core_create_f32(g, controls);
@@ -52,7 +50,7 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
 
 adac_precision adac_engine_precision(const adac_engine *e)
 {
-    return e->precision;
+    return e->f32 ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE;
 }
 
 int adac_precision_parse(const char *name)
@@ -60,11 +58,6 @@ int adac_precision_parse(const char *name)
     if (name && !strcmp(name, "double")) return ADAC_PRECISION_DOUBLE;
     if (name && !strcmp(name, "single")) return ADAC_PRECISION_SINGLE;
     return -1;
-}
-
-const char *adac_precision_name(adac_precision precision)
-{
-    return precision == ADAC_PRECISION_SINGLE ? "single" : "double";
 }
 
 adac_engine *adac_engine_from_json(const char *json, const char *controls_json, int max_block,
@@ -161,7 +154,7 @@ void adac_engine_reset(adac_engine *e)
 
 int adac_engine_same_shape(const adac_engine *a, const adac_engine *b)
 {
-    if (a->precision != b->precision) return 0;
+    if (adac_engine_precision(a) != adac_engine_precision(b)) return 0;
     return a->f32 ? adac_core_same_shape_f32(a->f32, b->f32) : adac_core_same_shape_f64(a->f64, b->f64);
 }
 
@@ -173,20 +166,15 @@ void adac_engine_take_state(adac_engine *dst, const adac_engine *src)
         adac_core_take_state_f64(dst->f64, src->f64);
 }
 
-/* Control values are doubles in both builds; across precisions they go through
- * the public setter. */
+/* Control values are doubles in both builds: dst's sliders move to src's targets
+ * through dst's own setter (clamped to dst's ranges, skipped where dst lacks the
+ * control), whatever the two precisions. */
 void adac_engine_take_controls(adac_engine *dst, const adac_engine *src)
 {
-    if (dst->precision == src->precision) {
-        if (dst->f32)
-            adac_core_take_controls_f32(dst->f32, src->f32);
-        else
-            adac_core_take_controls_f64(dst->f64, src->f64);
-        return;
-    }
     const adac_controls *from = adac_engine_controls(src);
     for (int id = 0; id < ADAC_CTL_COUNT; id++)
-        if (from->ctl[id].enabled) adac_engine_set_control(dst, (adac_control_id)id, ON_CORE(src, control_target, (adac_control_id)id));
+        if (from->ctl[id].enabled)
+            adac_engine_set_control(dst, (adac_control_id)id, ON_CORE(src, control_target, (adac_control_id)id));
 }
 
 unsigned long long adac_engine_non_finite_inputs(const adac_engine *e)

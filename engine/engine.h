@@ -23,7 +23,6 @@ adac_engine *adac_engine_create_controlled(adac_graph *g, const adac_controls *c
 adac_precision adac_engine_precision(const adac_engine *e);
 /* "double" / "single" to a precision; -1 for anything else. */
 int adac_precision_parse(const char *name);
-const char *adac_precision_name(adac_precision precision);
 /* Moves a control's slider, from any thread, also while processing; the value is
  * clamped to the control's range and smoothed. Returns the value taken, or NAN
  * if the control is not enabled. */

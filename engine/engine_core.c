@@ -570,11 +570,6 @@ void CORE(take_state)(adac_core *dst, const adac_core *src)
     adac_macro_take_state(&dst->macro, &src->macro);
 }
 
-void CORE(take_controls)(adac_core *dst, const adac_core *src)
-{
-    adac_macro_take_controls(&dst->macro, &src->macro);
-}
-
 void CORE(free)(adac_core *e)
 {
     if (!e) return;

@@ -21,7 +21,6 @@
     void adac_core_reset_##suffix(adac_core_##suffix *c);                                                    \
     int adac_core_same_shape_##suffix(const adac_core_##suffix *a, const adac_core_##suffix *b);             \
     void adac_core_take_state_##suffix(adac_core_##suffix *dst, const adac_core_##suffix *src);              \
-    void adac_core_take_controls_##suffix(adac_core_##suffix *dst, const adac_core_##suffix *src);           \
     unsigned long long adac_core_non_finite_inputs_##suffix(const adac_core_##suffix *c);                    \
     void adac_core_free_##suffix(adac_core_##suffix *c);
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "atomic_file.h"
 #include "tool_args.h"
+#include "bench_clock.h"
 #include "bench_fit.h"
 #include "bench_model.h"
 #include "engine.h"
@@ -160,13 +161,6 @@ static void progress(const char *fmt, ...)
     fputs(tty ? "...      \r" : "\n", stderr);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 /* Uniform noise in [-1, 1), reproducible. */
 static void fill_noise(double *x, size_t n)
 {
@@ -186,55 +180,50 @@ typedef struct {
     size_t total;
 } bench_input;
 
-/* One timed pass over the input from a reset state, in seconds. */
+/* One timed pass over the input from a reset state, in seconds. A
+ * single-precision engine runs on the float copy, as a plugin's buffers are. */
 static double time_engine(adac_engine *e, const bench_input *in, int block, double *out)
 {
+    int single = adac_engine_precision(e) == ADAC_PRECISION_SINGLE;
     adac_engine_reset(e);
-    double t0 = now_s();
+    double t0 = adac_bench_now_s();
     for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
-        const double *ins[1] = {in->samples + off};
-        double *outs[1] = {out};
-        adac_engine_process(e, ins, outs, block);
+        if (single) {
+            const float *ins[1] = {in->samples_f + off};
+            float *outs[1] = {(float *)out};
+            adac_engine_process_float(e, ins, outs, block);
+        } else {
+            const double *ins[1] = {in->samples + off};
+            double *outs[1] = {out};
+            adac_engine_process(e, ins, outs, block);
+        }
     }
-    return now_s() - t0;
-}
-
-/* The single-precision engine, on the float copy (a plugin's buffers). */
-static double time_engine_single(adac_engine *e, const bench_input *in, int block, double *out)
-{
-    adac_engine_reset(e);
-    double t0 = now_s();
-    for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
-        const float *ins[1] = {in->samples_f + off};
-        float *outs[1] = {(float *)out};
-        adac_engine_process_float(e, ins, outs, block);
-    }
-    return now_s() - t0;
+    return adac_bench_now_s() - t0;
 }
 
 static double time_faust(adac_faust_dsp *d, const bench_input *in, int block, int fs, double *out)
 {
     int dbl = adac_faust_is_double(d);
     adac_faust_init(d, fs);
-    double t0 = now_s();
+    double t0 = adac_bench_now_s();
     for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
         void *ins[1] = {dbl ? (void *)(in->samples + off) : (void *)(in->samples_f + off)};
         void *outs[1] = {out}; /* block doubles: room for block floats too */
         adac_faust_compute(d, block, ins, outs);
     }
-    return now_s() - t0;
+    return adac_bench_now_s() - t0;
 }
 
 static double time_aot(adac_faust_aot *a, const bench_input *in, int block, int fs, double *out)
 {
     adac_faust_aot_init(a, fs);
-    double t0 = now_s();
+    double t0 = adac_bench_now_s();
     for (size_t off = 0; off + (size_t)block <= in->total; off += (size_t)block) {
         float *ins[1] = {(float *)(in->samples_f + off)};
         float *outs[1] = {(float *)out};
         adac_faust_aot_compute(a, block, ins, outs);
     }
-    return now_s() - t0;
+    return adac_bench_now_s() - t0;
 }
 
 static int pin_to_core(int cpu)
@@ -331,10 +320,10 @@ static int prepare_subject(const bench_options *o, int lines, adac_bench_kind ki
     if (o->run_faust) {
         char *code = adac_faust_emit(b->graph, err, sizeof err);
         if (code) {
-            double t0 = now_s();
+            double t0 = adac_bench_now_s();
             b->faust = adac_faust_compile_args("bench", code, o->n_faust_args, (const char **)o->faust_args,
                                                err, sizeof err);
-            b->row->faust_compile_s = now_s() - t0;
+            b->row->faust_compile_s = adac_bench_now_s() - t0;
             if (b->faust && o->run_aot) {
                 progress("compiling %d lines, %s ahead of time", lines, adac_bench_kind_name(kind));
                 b->aot = adac_faust_aot_build(code, err, sizeof err);
@@ -374,7 +363,7 @@ static int measure_rounds(const bench_options *o, bench_subject *subjects, int n
                      adac_bench_kind_name(b->row->kind));
             double t = time_engine(b->engine, in, o->block, out);
             if (t < best_engine[i]) best_engine[i] = t;
-            t = time_engine_single(b->single, in, o->block, out);
+            t = time_engine(b->single, in, o->block, out);
             if (t < best_single[i]) best_single[i] = t;
             if (b->faust) {
                 t = time_faust(b->faust, in, o->block, (int)o->fs, out);

@@ -19,14 +19,14 @@ def certify(config: Config, controls: dict | None = None, precision: str = "sing
         controls: macro-controls as in json_to_faust, or None. With rt60 the loops
             are certified at the knob's worst position, which covers every position.
         precision: "single" certifies the parameters as FAUST's default float build
-            holds them, "double" as a -double build or the engine does.
+            and the engine's single path hold them, "double" as a -double build
+            and the double engine do.
 
     ``cert["verdict"]`` is the worst loop's: one of VERDICTS, best first. Each entry
     of ``cert["loops"]`` says how its verdict was reached (bound, margin, pole
     count, what was not covered)."""
-    if precision not in ("single", "double"):
-        raise ValueError(f"precision must be 'single' or 'double', got {precision!r}")
-    return json.loads(_lib.certify(to_text(config), controls, precision == "single"))
+    single = _lib.check_precision(precision)
+    return json.loads(_lib.certify(to_text(config), controls, single))
 
 
 def write_certificate(config: Config, dsp_path: os.PathLike | str, controls: dict | None = None,

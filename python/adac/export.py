@@ -274,8 +274,7 @@ def export_plugin(config: Config, outdir: os.PathLike | str, name: str | None = 
         raise ValueError(f"backend must be 'faust', 'engine' or 'live', got {backend!r}")
     if (backend == "live") != (watch is not None):
         raise ValueError("the live back end takes watch= (the model file it reloads), and only it")
-    if precision not in ("single", "double"):
-        raise ValueError(f"precision must be 'single' or 'double', got {precision!r}")
+    _lib.check_precision(precision)
     text = to_text(config)
     cfg = to_dict(text)
     display = _check_name(name, "name") if name is not None else _name_from_model(str(cfg.get("name", "")))

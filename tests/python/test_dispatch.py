@@ -1,11 +1,12 @@
 """Run-time dispatch: the engine gives the same bits at every SIMD level this
 machine has (engine/simd.h), each forced through ADAC_SIMD in its own process, on
-every conformance model and the bundled FDN with its macro-controls: the double
-path (the oracle) and the single path alike."""
+every conformance model (and a float32 twin) and the bundled FDN with its
+macro-controls: the double path (the oracle) and the single path alike."""
 import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import pytest
 import adac
 from conftest import ROOT
 from flamo_models import FS, conformance_models
+from float32_twins import twin
 
 LEVELS = ("baseline", "avx2", "avx512")
 
@@ -42,6 +44,11 @@ def test_double_and_single_paths_are_bit_identical_at_every_dispatch_level(tmp_p
     assert len(levels) >= 2, f"only {levels} on this machine: nothing to compare"
     jobs = {name: (adac.flamo_to_json(build(), fs=FS, name=name), None, None)
             for name, build in conformance_models().items()}
+    # FLAMO's default dtype too: a float32 twin (its parameters as float32 holds them).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m32, _ = twin(conformance_models()["fdn8_sos3_absorption"])
+        jobs["fdn8_sos3_absorption_float32"] = (adac.flamo_to_json(m32, fs=FS, name="f32"), None, None)
     fdn8 = json.loads((ROOT / "examples" / "fdn8.json").read_text())
     jobs["fdn8_controls"] = (fdn8, {"rt60": True, "dry_wet": True, "pre_delay": True},
                              {"rt60": 3.0, "dry_wet": 0.7, "pre_delay": 0.01})

@@ -73,3 +73,33 @@ def test_a_wrong_coefficient_fails_single(tmp_path):
     r, report = verify_single(model, dsp, tmp_path)
     assert r.returncode == 1 and "FAIL" in r.stdout
     assert report["worst_db"] > report["tolerance_db"]
+
+
+def test_float32_flamo_model_passes_single_with_its_floor(tmp_path):
+    """FLAMO's default dtype: a float32-built FDN with SOS absorption gets its own
+    floor and a tolerance from it, and its FAUST single build and the engine's
+    single path both stay within that tolerance of the model."""
+    import warnings
+
+    import torch
+
+    import flamo_models
+    import float32_twins
+    from conftest import error_db
+
+    with float32_twins.built_in(torch.float32):
+        m32 = flamo_models.fdn(n=8, absorb="sos", sections=3, t60=0.3, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        config = adac.flamo_to_json(m32, fs=FS, name="fdn8_float32")
+    assert config["flamo"]["dtype"] == "float32"
+    model, dsp = tmp_path / "fdn8_f32.json", tmp_path / "fdn8_f32.dsp"
+    adac.save(config, model)
+    subprocess.run([BIN / "adac-faust", model, "-o", dsp], check=True)
+    r, report = verify_single(model, dsp, tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    floor = report["coefficient_floor_db"]
+    assert abs(report["tolerance_db"] - max(floor + 6, -120)) < 1e-3
+    n = report["samples"]
+    single = adac.render_engine(config, n, precision="single")
+    assert error_db(adac.render_engine(config, n), single).max() <= report["tolerance_db"]
