@@ -143,7 +143,18 @@ cnode *cnode_build(const adac_node *n, int single, const adac_node *const *scale
     case ADAC_NODE_PARALLEL_SOS: {
         size_t k = (size_t)n->n_entries * n->n_sections * 6;
         c->sos = malloc(k * sizeof *c->sos);
-        for (size_t i = 0; i < k; i++) c->sos[i] = rnd(single, n->sos[i]);
+        if (!c->sos) break;
+        if (single && n->section_form == ADAC_SECTIONS_SVF) {
+            /* What the single build computes: the state-variable numbers rounded,
+             * read back as the transfer function they realise. */
+            for (size_t s = 0; s < k; s += 6) {
+                double svf[6];
+                for (int m = 0; m < 6; m++) svf[m] = rnd(1, n->svf[s + m]);
+                adac_svf_to_section(svf, c->sos + s);
+            }
+        } else {
+            for (size_t i = 0; i < k; i++) c->sos[i] = rnd(single, n->sos[i]);
+        }
         c->phase_rate = 2.0 * n->n_sections;
         break;
     }

@@ -43,15 +43,18 @@ static void emit_post_delay(adac_strbuf *s, int channels, int64_t d)
         adac_strbuf_printf(s, " : par(i, %d, @(%lld))", channels, (long long)d);
 }
 
-static void emit_sections(adac_strbuf *s, const double *sos, int k)
+/* Entry e's cascade, each section in the leaf's form (ir/section_form.h). */
+static void emit_sections(adac_strbuf *s, const adac_node *n, int e)
 {
-    for (int j = 0; j < k; j++) {
-        const double *c = sos + 6 * j;
-        adac_strbuf_printf(s, "%sadac_sos(", j ? " : " : "");
-        const int idx[5] = {0, 1, 2, 4, 5};
-        for (int m = 0; m < 5; m++) {
+    int svf = n->section_form == ADAC_SECTIONS_SVF;
+    const double *numbers = adac_node_section_numbers(n) + (size_t)e * n->n_sections * 6;
+    static const int df1[5] = {0, 1, 2, 4, 5}, all[6] = {0, 1, 2, 3, 4, 5};
+    for (int j = 0; j < n->n_sections; j++) {
+        const double *c = numbers + 6 * j;
+        adac_strbuf_printf(s, "%s%s(", j ? " : " : "", svf ? "adac_svf" : "adac_sos");
+        for (int m = 0; m < (svf ? 6 : 5); m++) {
             if (m) adac_strbuf_printf(s, ", ");
-            adac_strbuf_number(s, c[idx[m]]);
+            adac_strbuf_number(s, c[svf ? all[m] : df1[m]]);
         }
         adac_strbuf_printf(s, ")");
     }
@@ -94,7 +97,7 @@ static void emit_entry(adac_strbuf *s, const adac_node *n, int e)
     case ADAC_NODE_SOS:
     case ADAC_NODE_PARALLEL_SOS:
         if (n->n_sections > 1) adac_strbuf_printf(s, "(");
-        emit_sections(s, n->sos + (size_t)e * n->n_sections * 6, n->n_sections);
+        emit_sections(s, n, e);
         if (n->n_sections > 1) adac_strbuf_printf(s, ")");
         break;
     default:
@@ -395,11 +398,33 @@ static void emit_expr(emit_ctx *c, const adac_node *n, int depth)
     }
 }
 
-static int uses_hadamard(const adac_node *n)
+static int is_hadamard(const adac_node *n)
 {
-    if (n->type == ADAC_NODE_GAIN && n->structure == ADAC_MATRIX_HADAMARD) return 1;
+    return n->type == ADAC_NODE_GAIN && n->structure == ADAC_MATRIX_HADAMARD;
+}
+
+static int is_sos(const adac_node *n, adac_section_form form)
+{
+    return (n->type == ADAC_NODE_SOS || n->type == ADAC_NODE_PARALLEL_SOS) && n->section_form == form;
+}
+
+static int has_df1_sections(const adac_node *n)
+{
+    return is_sos(n, ADAC_SECTIONS_DF1);
+}
+
+static int has_svf_sections(const adac_node *n)
+{
+    return is_sos(n, ADAC_SECTIONS_SVF);
+}
+
+/* Whether any node of the tree satisfies `what`: a definition is written only
+ * where the program uses it. */
+static int uses(const adac_node *n, int (*what)(const adac_node *))
+{
+    if (what(n)) return 1;
     for (int i = 0; i < n->n_children; i++)
-        if (uses_hadamard(n->children[i])) return 1;
+        if (uses(n->children[i], what)) return 1;
     return 0;
 }
 
@@ -446,15 +471,38 @@ char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, c
                        "declare adac_fs \"%g\";\n\n",
                        g->version, g->fs, g->fs, name, g->version, g->fs);
     adac_strbuf_printf(s, "// %d input(s), %d output(s).\n\n", g->root->n_in, g->root->n_out);
-    adac_strbuf_printf(
-        s, "// One second-order section, direct form I, a0 = 1:\n"
-           "//   y = b0*x + b1*x' + b2*x'' - a1*y' - a2*y''\n"
-           "adac_sos(b0, b1, b2, a1, a2) = fir : iir\n"
-           "with {\n"
-           "  fir = _ <: *(b0), (mem : *(b1)), (mem : mem : *(b2)) :> _;\n"
-           "  iir = + ~ (_ <: *(0 - a1), (mem : *(0 - a2)) :> _);\n"
-           "};\n\n");
-    if (uses_hadamard(g->root))
+    if (uses(g->root, has_svf_sections))
+        adac_strbuf_printf(
+            s, "// One second-order section as a trapezoidal state-variable filter, the\n"
+               "// engine's arithmetic in its order (ir/section_form.h): its integrator\n"
+               "// states keep the round-off of poles near z = 1 small in single precision.\n"
+               "// keep = attach(x, x) passes a signal through unchanged and stops FAUST\n"
+               "// from merging the terms around it into other sums (it would fold\n"
+               "// s1 + e1*s1 into one product and regroup s2 + (k2*s1 + k3*v), the\n"
+               "// round-off this form avoids; attach(_, 0) does not stop the latter).\n"
+               "// Products are not kept: a kept zero product crashes libfaust 2.54's\n"
+               "// LLVM backend.\n"
+               "adac_svf(e1, k2, k3, m0, h1, h2) = (step ~ (_, _)) : (!, !, _)\n"
+               "with {\n"
+               "  keep = _ <: attach;\n"
+               "  step(s1, s2, x) = t1, t2, y\n"
+               "  with {\n"
+               "    v = x - s2 : keep;\n"
+               "    t1 = s1 + (e1 * s1 + k2 * v : keep) : keep;\n"
+               "    t2 = s2 + (k2 * s1 + k3 * v : keep) : keep;\n"
+               "    y = (m0 * x + h1 * (s1 + t1 : keep) : keep) + h2 * (s2 + t2 : keep) : keep;\n"
+               "  };\n"
+               "};\n\n");
+    if (uses(g->root, has_df1_sections))
+        adac_strbuf_printf(
+            s, "// One second-order section, direct form I, a0 = 1:\n"
+               "//   y = b0*x + b1*x' + b2*x'' - a1*y' - a2*y''\n"
+               "adac_sos(b0, b1, b2, a1, a2) = fir : iir\n"
+               "with {\n"
+               "  fir = _ <: *(b0), (mem : *(b1)), (mem : mem : *(b2)) :> _;\n"
+               "  iir = + ~ (_ <: *(0 - a1), (mem : *(0 - a2)) :> _);\n"
+               "};\n\n");
+    if (uses(g->root, is_hadamard))
         adac_strbuf_printf(s, "// One Hadamard butterfly: (a, b) -> (a + b, a - b), optionally scaled.\n"
                               "// attach(_, 0) passes a signal through unchanged; it keeps FAUST from\n"
                               "// flattening the stages into long sums, so each stage is computed\n"

@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "sample.h"
 #include "sos_bank.h"
+#include "section_step.h"
 #include "sos_cascade.h"
 #include "vec_ops.h"
 
@@ -145,14 +146,15 @@ static int proc_prepare(proc *p, int max_block)
         if (!adac_matrix_mix_prepare(&p->mixer, n)) return 0;
         break;
     case ADAC_NODE_PARALLEL_SOS:
-        if (!adac_sos_bank_prepare(&p->bank, n->n_entries, n->n_sections, n->sos, max_block)) return 0;
+        if (!adac_sos_bank_prepare(&p->bank, n->n_entries, n->n_sections, n->section_form, adac_node_section_numbers(n), max_block))
+            return 0;
         break;
     case ADAC_NODE_SOS:
         if (!(p->scratch = calloc(max_block, sizeof *p->scratch))) return 0;
         p->filters = calloc(n->n_entries, sizeof *p->filters);
         for (int e = 0; e < n->n_entries; e++)
-            if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections,
-                                          n->sos + (size_t)e * n->n_sections * 6))
+            if (!adac_sos_cascade_prepare(&p->filters[e], n->n_sections, n->section_form,
+                                          adac_node_section_numbers(n) + (size_t)e * n->n_sections * 6))
                 return 0;
         break;
     default:
@@ -514,14 +516,14 @@ void CORE(reset)(adac_core *e)
 }
 
 /* Same shape: the same tree of nodes, channel counts, taps (delay lengths),
- * section counts and loop plan, so that every delay line and filter state of one
+ * section counts and forms, and loop plan, so that every delay line and filter state of one
  * has its exact counterpart in the other. Parameter values may differ. */
 static int same_node_shape(const adac_node *a, const adac_node *b)
 {
     if (a->type != b->type || a->n_in != b->n_in || a->n_out != b->n_out || a->n_children != b->n_children ||
         a->n_entries != b->n_entries || a->n_sections != b->n_sections || a->concat != b->concat ||
         a->tap_stride != b->tap_stride || a->advance != b->advance || a->post_delay != b->post_delay ||
-        a->loop_len != b->loop_len || a->delay_headed != b->delay_headed)
+        a->loop_len != b->loop_len || a->delay_headed != b->delay_headed || a->section_form != b->section_form)
         return 0;
     if (a->tap_count) {
         if (!b->tap_count) return 0;
@@ -558,10 +560,11 @@ static void proc_take_state(proc *dst, const proc *src)
         for (int c = 0; c < n->n_out; c++) copy_line(&dst->post[c], &src->post[c]);
     if (dst->filters)
         for (int e = 0; e < n->n_entries; e++)
-            memcpy(dst->filters[e].state, src->filters[e].state, (size_t)n->n_sections * 4 * sizeof *dst->filters[e].state);
+            memcpy(dst->filters[e].state, src->filters[e].state,
+                   (size_t)n->n_sections * ADAC_SECTION_STATES * sizeof *dst->filters[e].state);
     if (dst->bank.state)
         memcpy(dst->bank.state, src->bank.state,
-               (size_t)dst->bank.sections * 4 * dst->bank.lanes * sizeof *dst->bank.state);
+               (size_t)dst->bank.sections * ADAC_SECTION_STATES * dst->bank.lanes * sizeof *dst->bank.state);
 }
 
 void CORE(take_state)(adac_core *dst, const adac_core *src)

@@ -1,33 +1,34 @@
 #include "sos_bank.h"
 
+#include "section_step.h"
 #include "simd.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 
-int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, const double *sos, int max_block)
+int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, adac_section_form form,
+                          const double *coef, int max_block)
 {
     memset(b, 0, sizeof *b);
     b->channels = channels;
+    b->form = form;
     b->sections = sections;
     /* Two vectors per pass, or one where the bank fits in one. */
     b->chains = channels > ADAC_LANES ? 2 : 1;
     int group = b->chains * ADAC_LANES;
     b->lanes = (channels + group - 1) / group * group;
     size_t per_section = (size_t)b->lanes;
-    b->coef = calloc((size_t)sections * 5 * per_section, sizeof *b->coef);
-    b->state = calloc((size_t)sections * 4 * per_section, sizeof *b->state);
+    b->coef = calloc((size_t)sections * ADAC_SECTION_COEFS * per_section, sizeof *b->coef);
+    b->state = calloc((size_t)sections * ADAC_SECTION_STATES * per_section, sizeof *b->state);
     b->zeros = calloc((size_t)max_block, sizeof *b->zeros);
     b->sink = calloc((size_t)max_block, sizeof *b->sink);
     if (!b->coef || !b->state || !b->zeros || !b->sink) return 0;
     /* Padding lanes keep all-zero coefficients: they output silence. */
-    static const int which[5] = {0, 1, 2, 4, 5};
     for (int c = 0; c < channels; c++)
         for (int s = 0; s < sections; s++)
-            for (int m = 0; m < 5; m++)
-                b->coef[((size_t)s * 5 + m) * b->lanes + c] =
-                    (adac_sample)sos[((size_t)c * sections + s) * 6 + which[m]];
+            adac_section_coefs(form, coef + ((size_t)c * sections + s) * 6,
+                               b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes + c, b->lanes);
     return 1;
 }
 
@@ -82,24 +83,26 @@ static ADAC_BODY void transpose(adac_vec *r)
 
 /* One section over `chains` (1 or 2) vectors of channels, each an independent
  * recursion: two overlap their latency; one serves a bank that fills a single
- * vector without filtering a padding vector. */
+ * vector without filtering a padding vector. `form` and `chains` are constants
+ * in each caller, so each is compiled as its own loop. */
 static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
-                                        const adac_sample *const *x, adac_sample *const *y, int n, int chains)
+                                        const adac_sample *const *x, adac_sample *const *y, int n, int chains,
+                                        adac_section_form form)
 {
 #define LANE(row, c) (*(adac_vec *)(row + (size_t)(c) * ADAC_LANES))
-    const adac_sample *cb0 = coef + lane0, *cb1 = cb0 + lanes, *cb2 = cb1 + lanes, *ca1 = cb2 + lanes,
-                      *ca2 = ca1 + lanes;
-    adac_sample *sx1 = state + lane0, *sx2 = sx1 + lanes, *sy1 = sx2 + lanes, *sy2 = sy1 + lanes;
-    adac_vec b0[2], b1[2], b2[2], a1[2], a2[2], x1[2], x2[2], y1[2], y2[2];
+    adac_vec cf[2][ADAC_SECTION_COEFS], st[2][ADAC_SECTION_STATES];
     for (int c = 0; c < chains; c++) {
-        b0[c] = LANE(cb0, c), b1[c] = LANE(cb1, c), b2[c] = LANE(cb2, c), a1[c] = LANE(ca1, c), a2[c] = LANE(ca2, c);
-        x1[c] = LANE(sx1, c), x2[c] = LANE(sx2, c), y1[c] = LANE(sy1, c), y2[c] = LANE(sy2, c);
+        for (int m = 0; m < ADAC_SECTION_COEFS; m++) cf[c][m] = LANE(coef + (size_t)m * lanes + lane0, c);
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) st[c][m] = LANE(state + (size_t)m * lanes + lane0, c);
     }
-#define STEP(c, v)                                                                                   \
-    do {                                                                                             \
-        adac_vec out = (b0[c] * v + b1[c] * x1[c] + b2[c] * x2[c]) + (-a1[c] * y1[c] - a2[c] * y2[c]); \
-        x2[c] = x1[c], x1[c] = v, y2[c] = y1[c], y1[c] = out;                                        \
-        v = out;                                                                                     \
+#define STEP(c, v)                                                \
+    do {                                                          \
+        adac_vec out_;                                            \
+        if (form == ADAC_SECTIONS_SVF)                            \
+            ADAC_SVF_STEP(cf[c], st[c], v, out_);                 \
+        else                                                      \
+            ADAC_DF1_STEP(cf[c], st[c], v, out_);                 \
+        v = out_;                                                 \
     } while (0)
     int t = 0;
     /* ADAC_LANES samples of each chain's channels: loaded as rows, turned into
@@ -125,29 +128,24 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
         }
 #undef STEP
     for (int c = 0; c < chains; c++)
-        LANE(sx1, c) = x1[c], LANE(sx2, c) = x2[c], LANE(sy1, c) = y1[c], LANE(sy2, c) = y2[c];
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) LANE(state + (size_t)m * lanes + lane0, c) = st[c][m];
 #undef LANE
 }
 
-static ADAC_BODY void section_pass1_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
-                                         const adac_sample *const *x, adac_sample *const *y, int n)
-{
-    section_pass_body(coef, state, lanes, lane0, x, y, n, 1);
-}
-ADAC_DISPATCH(static, section_pass1,
-              (const adac_sample *coef, adac_sample *state, int lanes, int lane0, const adac_sample *const *x,
-               adac_sample *const *y, int n),
-              (coef, state, lanes, lane0, x, y, n))
-
-static ADAC_BODY void section_pass2_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,
-                                         const adac_sample *const *x, adac_sample *const *y, int n)
-{
-    section_pass_body(coef, state, lanes, lane0, x, y, n, 2);
-}
-ADAC_DISPATCH(static, section_pass2,
-              (const adac_sample *coef, adac_sample *state, int lanes, int lane0, const adac_sample *const *x,
-               adac_sample *const *y, int n),
-              (coef, state, lanes, lane0, x, y, n))
+#define SECTION_PASS(name, chains, form)                                                                       \
+    static ADAC_BODY void name##_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,       \
+                                      const adac_sample *const *x, adac_sample *const *y, int n)               \
+    {                                                                                                          \
+        section_pass_body(coef, state, lanes, lane0, x, y, n, chains, form);                                   \
+    }                                                                                                          \
+    ADAC_DISPATCH(static, name,                                                                                \
+                  (const adac_sample *coef, adac_sample *state, int lanes, int lane0,                          \
+                   const adac_sample *const *x, adac_sample *const *y, int n),                                 \
+                  (coef, state, lanes, lane0, x, y, n))
+SECTION_PASS(df1_pass1, 1, ADAC_SECTIONS_DF1)
+SECTION_PASS(df1_pass2, 2, ADAC_SECTIONS_DF1)
+SECTION_PASS(svf_pass1, 1, ADAC_SECTIONS_SVF)
+SECTION_PASS(svf_pass2, 2, ADAC_SECTIONS_SVF)
 
 void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n)
 {
@@ -160,21 +158,22 @@ void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_
             x[k] = c < b->channels ? in[c] : b->zeros;
             y[k] = c < b->channels ? out[c] : b->sink;
         }
+        int svf = b->form == ADAC_SECTIONS_SVF;
         for (int s = 0; s < b->sections; s++) {
-            const adac_sample *coef = b->coef + (size_t)s * 5 * b->lanes;
-            adac_sample *state = b->state + (size_t)s * 4 * b->lanes;
+            const adac_sample *coef = b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes;
+            adac_sample *state = b->state + (size_t)s * ADAC_SECTION_STATES * b->lanes;
             const adac_sample *const *src = s == 0 ? x : (const adac_sample *const *)y;
             if (b->chains == 2)
-                section_pass2(coef, state, b->lanes, lane0, src, y, n);
+                (svf ? svf_pass2 : df1_pass2)(coef, state, b->lanes, lane0, src, y, n);
             else
-                section_pass1(coef, state, b->lanes, lane0, src, y, n);
+                (svf ? svf_pass1 : df1_pass1)(coef, state, b->lanes, lane0, src, y, n);
         }
     }
 }
 
 void adac_sos_bank_reset(adac_sos_bank *b)
 {
-    memset(b->state, 0, (size_t)b->sections * 4 * b->lanes * sizeof *b->state);
+    memset(b->state, 0, (size_t)b->sections * ADAC_SECTION_STATES * b->lanes * sizeof *b->state);
 }
 
 void adac_sos_bank_free(adac_sos_bank *b)

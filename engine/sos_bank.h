@@ -2,13 +2,14 @@
  * run across channels: two vectors of channels (4 or 8 channels each, double
  * or single; one vector for a bank that fits in one) share each step as
  * independent recursions, so the recursive dependency of one channel no longer
- * serialises the whole bank. Same direct
- * form I arithmetic as sos_cascade.h. Life cycle: prepare (allocates), process
+ * serialises the whole bank. The same arithmetic as sos_cascade.h, in the
+ * leaf's section form (section_step.h). Life cycle: prepare (allocates), process
  * (no allocation), reset, free. */
 #ifndef ADAC_SOS_BANK_H
 #define ADAC_SOS_BANK_H
 
 #include "sample.h"
+#include "section_form.h"
 
 #define adac_sos_bank_prepare ADAC_SAMPLE_NAME(adac_sos_bank_prepare)
 #define adac_sos_bank_process ADAC_SAMPLE_NAME(adac_sos_bank_process)
@@ -18,13 +19,16 @@
 typedef struct {
     int channels, sections, lanes; /* lanes: channels rounded up to a whole number of passes */
     int chains;                    /* vectors per pass: 1 or 2 */
-    adac_sample *coef;             /* [section][b0 b1 b2 a1 a2][lanes] */
-    adac_sample *state;            /* [section][x1 x2 y1 y2][lanes] */
+    adac_section_form form;        /* of every section */
+    adac_sample *coef;             /* [section][ADAC_SECTION_COEFS][lanes] */
+    adac_sample *state;            /* [section][ADAC_SECTION_STATES][lanes] */
     adac_sample *zeros, *sink;     /* max_block samples: what padding lanes read and write */
 } adac_sos_bank;
 
-/* sos: channels * sections * 6 values, [b0 b1 b2 1 a1 a2] per section. */
-int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, const double *sos, int max_block);
+/* coef: channels * sections * 6 values in `form` (the graph node's sos for
+ * DF1, its svf for SVF; section_form.h). */
+int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, adac_section_form form,
+                          const double *coef, int max_block);
 void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n);
 void adac_sos_bank_reset(adac_sos_bank *b);
 void adac_sos_bank_free(adac_sos_bank *b);

@@ -4,6 +4,8 @@
 #ifndef ADAC_GRAPH_H
 #define ADAC_GRAPH_H
 
+#include "section_form.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +79,10 @@ struct adac_node {
     double *tap_gain;
     int n_sections;    /* sos leaves: K */
     double *sos;       /* sos leaves: n_entries * K * 6, [b0 b1 b2 1 a1 a2] */
+    /* sos leaves: how every section of the leaf is computed (section_form.h),
+     * and for ADAC_SECTIONS_SVF its numbers, n_entries * K * 6, [e1 k2 k3 m0 h1 h2]. */
+    adac_section_form section_form;
+    double *svf;
 
     /* Smallest delay, in samples, on any input->output path through the node. */
     int64_t min_latency;
@@ -91,6 +97,13 @@ struct adac_node {
      * loop (read the past, compute, write), with no separate loop buffer. */
     int delay_headed;
 };
+
+/* The six numbers per section that a sos leaf's form computes with: its sos
+ * for ADAC_SECTIONS_DF1, its svf for ADAC_SECTIONS_SVF. */
+static inline const double *adac_node_section_numbers(const adac_node *n)
+{
+    return n->section_form == ADAC_SECTIONS_SVF ? n->svf : n->sos;
+}
 
 typedef struct {
     int version;

@@ -67,6 +67,7 @@ static void node_free(adac_node *n)
     free(n->tap_delay);
     free(n->tap_gain);
     free(n->sos);
+    free(n->svf);
     free(n);
 }
 
@@ -408,6 +409,24 @@ static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k
     return 1;
 }
 
+/* Every section of the leaf as a state-variable filter where each maps to one;
+ * otherwise the whole leaf in direct form I (one form per leaf, so that a bank
+ * runs one kernel across its channels). */
+static int choose_section_form(adac_node *n)
+{
+    size_t count = (size_t)n->n_entries * n->n_sections;
+    n->section_form = ADAC_SECTIONS_DF1;
+    if (!(n->svf = malloc(count * 6 * sizeof *n->svf))) return 0;
+    for (size_t s = 0; s < count; s++)
+        if (!adac_section_to_svf(n->sos + 6 * s, n->svf + 6 * s)) {
+            free(n->svf);
+            n->svf = NULL;
+            return 1;
+        }
+    n->section_form = ADAC_SECTIONS_SVF;
+    return 1;
+}
+
 /* ---- leaves --------------------------------------------------------------- */
 
 static const cJSON *require(load_ctx *c, const cJSON *obj, const char *key, const char *path)
@@ -566,7 +585,7 @@ static int load_leaf(load_ctx *c, const cJSON *j, adac_node *n)
         free(ent);
         n->n_out = rows;
         n->n_in = n->type == ADAC_NODE_SOS ? cols : rows;
-        return ok;
+        return ok && (choose_section_form(n) || fail(c, p, "out of memory"));
     }
     case ADAC_NODE_FIR:
     case ADAC_NODE_PARALLEL_FIR: {

@@ -233,7 +233,7 @@ int main(int argc, char **argv)
     if (!quiet) {
         adac_tool_say(stdout, TOOL, "%s vs %s", model, dsp_path);
         printf("  FAUST: libfaust %s, %s; engine: ADAC, double precision\n", adac_faust_version(),
-               dbl ? "-double" : "single precision");
+               dbl ? "-double" : "single precision, interpreter (every operation as written)");
         printf("  %d samples per path at %g Hz, %zu path(s)\n", n, g->fs, paths);
         if (!isnan(floor_db)) {
             char fb[32];

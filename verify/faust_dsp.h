@@ -1,4 +1,4 @@
-/* In-process FAUST: compile .dsp text with libfaust (LLVM backend) and render it. */
+/* In-process FAUST: compile .dsp text with libfaust and render it. */
 #ifndef ADAC_FAUST_DSP_H
 #define ADAC_FAUST_DSP_H
 
@@ -6,10 +6,12 @@
 
 typedef struct adac_faust_dsp adac_faust_dsp;
 
-/* double_precision: compile with -double (the verifier's default). */
+/* double_precision: compile with -double (the verifier's default), with the LLVM
+ * back end; otherwise in single precision with the interpreter, which computes
+ * every operation as written (faust_dsp.c says why). */
 adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int double_precision,
                                    char *err, size_t err_len);
-/* Compile with any libfaust options (e.g. "-double", "-vec", "-vs", "32"). */
+/* Compile with any libfaust options (e.g. "-double", "-vec", "-vs", "32"), LLVM back end. */
 adac_faust_dsp *adac_faust_compile_args(const char *name, const char *code, int argc,
                                         const char **argv, char *err, size_t err_len);
 /* A further instance of the same compiled factory (opaque), e.g. to measure its size. */

@@ -2,6 +2,7 @@
  * gains and the block-size independence of the engine. */
 #include "delay_line.h"
 #include "engine.h"
+#include "section_form.h"
 #include "sos_cascade.h"
 
 #include <criterion/criterion.h>
@@ -31,12 +32,15 @@ Test(delay_line, delays_by_exactly_d_across_wraps)
     adac_delay_line_free(&dl);
 }
 
-Test(sos_cascade, matches_difference_equation)
+/* Two sections, computed here from the difference equation written out, run in
+ * direct form I (to rounding) and as state-variable filters (to 1e-14). */
+static void check_cascade(adac_section_form form)
 {
-    /* two sections, computed here from the difference equation written out */
     const double c[12] = {0.3, 0.2, 0.1, 1, -0.5, 0.06, 1.0, -1.0, 0.25, 1, 0.1, 0.2};
+    double svf[12];
+    cr_assert(adac_section_to_svf(c, svf) && adac_section_to_svf(c + 6, svf + 6));
     adac_sos_cascade f;
-    cr_assert(adac_sos_cascade_prepare(&f, 2, c));
+    cr_assert(adac_sos_cascade_prepare(&f, 2, form, form == ADAC_SECTIONS_SVF ? svf : c));
     double x[64] = {0}, y[64];
     x[0] = 1;
     x[5] = -0.5;
@@ -49,9 +53,45 @@ Test(sos_cascade, matches_difference_equation)
         double un1 = n > 0 ? v[n - 1] : 0, un2 = n > 1 ? v[n - 2] : 0;
         double wn1 = n > 0 ? w[n - 1] : 0, wn2 = n > 1 ? w[n - 2] : 0;
         w[n] = 1.0 * v[n] - 1.0 * un1 + 0.25 * un2 - 0.1 * wn1 - 0.2 * wn2;
-        cr_assert_float_eq(y[n], w[n], 1e-14, "n=%d", n);
+        cr_assert_float_eq(y[n], w[n], 1e-14, "form %d n=%d", form, n);
     }
     adac_sos_cascade_free(&f);
+}
+
+Test(sos_cascade, matches_difference_equation_in_direct_form)
+{
+    check_cascade(ADAC_SECTIONS_DF1);
+}
+
+Test(sos_cascade, matches_difference_equation_as_state_variable_filters)
+{
+    check_cascade(ADAC_SECTIONS_SVF);
+}
+
+/* The mapping gives every stable section back (to 1e-12), and refuses those
+ * with a real pole on or outside the unit circle: A(1) <= 0 or A(-1) <= 0. */
+Test(section_form, maps_stable_sections_and_refuses_real_poles_outside)
+{
+    unsigned seed = 5;
+    for (int i = 0; i < 2000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double u = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        double v = (seed >> 8) / 16777216.0;
+        /* complex poles r e^{+-j th}, r in (0, 0.9999], th in (0, pi) */
+        double r = 1e-4 + 0.9998 * u, th = M_PI * (1e-4 + 0.9998 * v);
+        double sos[6] = {u - 0.5, v, 0.25, 1, -2 * r * cos(th), r * r}, svf[6], back[6];
+        cr_assert(adac_section_to_svf(sos, svf), "r=%g th=%g", r, th);
+        adac_svf_to_section(svf, back);
+        for (int k = 0; k < 6; k++) cr_assert_float_eq(back[k], sos[k], 1e-12, "r=%g th=%g k=%d", r, th, k);
+    }
+    const double integrator[6] = {1, 0, 0, 1, -1, 0}, at_nyquist[6] = {1, 0, 0, 1, 1, 0},
+                 outside[6] = {1, 0, 0, 1, -2.5, 1.5}, low_shelf[6] = {1, -1.99, 0.9901, 1, -1.9990, 0.99900025};
+    double svf[6];
+    cr_assert_not(adac_section_to_svf(integrator, svf));
+    cr_assert_not(adac_section_to_svf(at_nyquist, svf));
+    cr_assert_not(adac_section_to_svf(outside, svf));
+    cr_assert(adac_section_to_svf(low_shelf, svf));
 }
 
 #define HEAD "{\"format\":\"adac-ir\",\"version\":1,\"fs\":48000,\"graph\":"

@@ -105,7 +105,8 @@ Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
     }
 }
 
-Test(sos_bank, equals_one_cascade_per_channel)
+/* The bank and one cascade per channel, in the given section form. */
+static void check_bank(adac_section_form form)
 {
     enum { C = 11, K = 2, B = 50 };
     unsigned s = 11;
@@ -117,10 +118,13 @@ Test(sos_bank, equals_one_cascade_per_channel)
             q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1;
             q[4] = -2 * r * cos(th), q[5] = r * r; /* poles inside the circle */
         }
+    double svf[C * K * 6];
+    for (int i = 0; i < C * K; i++) cr_assert(adac_section_to_svf(sos + 6 * i, svf + 6 * i));
+    const double *coef = form == ADAC_SECTIONS_SVF ? svf : sos;
     adac_sos_bank bank;
     adac_sos_cascade cas[C];
-    cr_assert(adac_sos_bank_prepare(&bank, C, K, sos, B));
-    for (int c = 0; c < C; c++) cr_assert(adac_sos_cascade_prepare(&cas[c], K, sos + c * K * 6));
+    cr_assert(adac_sos_bank_prepare(&bank, C, K, form, coef, B));
+    for (int c = 0; c < C; c++) cr_assert(adac_sos_cascade_prepare(&cas[c], K, form, coef + c * K * 6));
     double xb[C][B], yb[C][B], ref[B];
     double *x[C], *y[C];
     for (int c = 0; c < C; c++) x[c] = xb[c], y[c] = yb[c];
@@ -135,7 +139,7 @@ Test(sos_bank, equals_one_cascade_per_channel)
             for (int c = 0; c < C; c++) {
                 adac_sos_cascade_process(&cas[c], x[c], ref, n);
                 for (int t = 0; t < n; t++) {
-                    cr_assert_float_eq(y[c][t], ref[t], 1e-12, "channel %d t=%d", c, t);
+                    cr_assert_eq(y[c][t], ref[t], "form %d channel %d t=%d", form, c, t);
                     peak = fmax(peak, fabs(ref[t]));
                 }
             }
@@ -146,6 +150,18 @@ Test(sos_bank, equals_one_cascade_per_channel)
     cr_assert_gt(peak, 0.1);
     adac_sos_bank_free(&bank);
     for (int c = 0; c < C; c++) adac_sos_cascade_free(&cas[c]);
+}
+
+/* Bit for bit: the bank's vector steps and the cascade's scalar ones are one
+ * arithmetic (section_step.h), across block boundaries and after a reset. */
+Test(sos_bank, equals_one_cascade_per_channel_in_direct_form)
+{
+    check_bank(ADAC_SECTIONS_DF1);
+}
+
+Test(sos_bank, equals_one_cascade_per_channel_as_state_variable_filters)
+{
+    check_bank(ADAC_SECTIONS_SVF);
 }
 
 /* The bank takes whole rows of four samples and single samples by different code:
@@ -160,29 +176,33 @@ Test(sos_bank, same_bits_whatever_the_block_split)
         double *q = sos + e * 6;
         q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1, q[4] = -0.9, q[5] = 0.3;
     }
-    adac_sos_bank whole, split;
-    cr_assert(adac_sos_bank_prepare(&whole, C, K, sos, B));
-    cr_assert(adac_sos_bank_prepare(&split, C, K, sos, B));
-    double xb[C][B], yw[C][B], ys[C][B];
-    for (int round = 0; round < 20; round++) {
-        const double *x[C], *xt[C];
-        double *y[C], *yt[C];
-        for (int c = 0; c < C; c++) {
-            for (int t = 0; t < B; t++) xb[c][t] = rnd(&s);
-            x[c] = xb[c], y[c] = yw[c];
+    double svf[C * K * 6];
+    for (int e = 0; e < C * K; e++) cr_assert(adac_section_to_svf(sos + 6 * e, svf + 6 * e));
+    for (int form = ADAC_SECTIONS_DF1; form <= ADAC_SECTIONS_SVF; form++) {
+        adac_sos_bank whole, split;
+        cr_assert(adac_sos_bank_prepare(&whole, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+        cr_assert(adac_sos_bank_prepare(&split, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+        double xb[C][B], yw[C][B], ys[C][B];
+        for (int round = 0; round < 20; round++) {
+            const double *x[C], *xt[C];
+            double *y[C], *yt[C];
+            for (int c = 0; c < C; c++) {
+                for (int t = 0; t < B; t++) xb[c][t] = rnd(&s);
+                x[c] = xb[c], y[c] = yw[c];
+            }
+            adac_sos_bank_process(&whole, x, y, B);
+            for (int t = 0; t < B; t++) {
+                for (int c = 0; c < C; c++) xt[c] = xb[c] + t, yt[c] = ys[c] + t;
+                adac_sos_bank_process(&split, xt, yt, 1);
+            }
+            for (int c = 0; c < C; c++)
+                for (int t = 0; t < B; t++)
+                    cr_assert(yw[c][t] == ys[c][t], "form %d round %d channel %d t=%d: %.17g vs %.17g", form, round, c, t, yw[c][t],
+                              ys[c][t]);
         }
-        adac_sos_bank_process(&whole, x, y, B);
-        for (int t = 0; t < B; t++) {
-            for (int c = 0; c < C; c++) xt[c] = xb[c] + t, yt[c] = ys[c] + t;
-            adac_sos_bank_process(&split, xt, yt, 1);
-        }
-        for (int c = 0; c < C; c++)
-            for (int t = 0; t < B; t++)
-                cr_assert(yw[c][t] == ys[c][t], "round %d channel %d t=%d: %.17g vs %.17g", round, c, t, yw[c][t],
-                          ys[c][t]);
+        adac_sos_bank_free(&whole);
+        adac_sos_bank_free(&split);
     }
-    adac_sos_bank_free(&whole);
-    adac_sos_bank_free(&split);
 }
 
 #define HEAD "{\"format\":\"adac-ir\",\"version\":1,\"name\":\"t\",\"fs\":48000,\"graph\":"

@@ -1,0 +1,44 @@
+/* How a second-order section is computed. The IR gives a section as a transfer
+ * function [b0 b1 b2 a0 a1 a2]; the loader decides once, for the engine, the
+ * emitter, the coefficient floor and the certificate alike, which structure runs
+ * it:
+ *
+ * - a trapezoidal state-variable filter (ADAC_SECTIONS_SVF), used wherever the
+ *   section maps to one. Its states are integrator memories, so the round-off of
+ *   sections whose poles sit near z = 1 (the low bands of a graphic EQ) is not
+ *   amplified by those poles as in direct form I: in single precision it stays
+ *   near -130 dB where direct form I reached -94 dB.
+ * - direct form I (ADAC_SECTIONS_DF1) otherwise: a section with A(1) <= 0 or
+ *   A(-1) <= 0 (a pole on or outside the unit circle on the real axis), or one
+ *   whose state-variable numbers would not reproduce its transfer function.
+ *
+ * State-variable section, coefficients [e1 k2 k3 m0 h1 h2], states s1 s2
+ * (the integrators' memories):
+ *
+ *   v  = x - s2
+ *   u1 = e1*s1 + k2*v,   u2 = k2*s1 + k3*v
+ *   s1' = s1 + u1,       s2' = s2 + u2
+ *   y  = (m0*x + h1*(s1 + s1')) + h2*(s2 + s2')
+ *
+ * The states move by small increments u1, u2, and the numbers that set the
+ * poles are small and held to float's relative precision: with A(z) = 1 + a1
+ * z^-1 + a2 z^-2, e1 = (a2 - a1 - 3)/2, k2 = sqrt(A(1) A(-1))/2, k3 = A(1)/2
+ * (e1 + 2, k2, k3 are Zavalishin's and Simper's 2/D0, 2g/D0, 2g^2/D0, with g
+ * the prewarped cutoff). m0 is the gain at Nyquist, h2 half the gain at DC
+ * minus m0, and h1 takes up the rest of the numerator. */
+#ifndef ADAC_SECTION_FORM_H
+#define ADAC_SECTION_FORM_H
+
+typedef enum { ADAC_SECTIONS_DF1 = 0, ADAC_SECTIONS_SVF = 1 } adac_section_form;
+
+/* sos: [b0 b1 b2 1 a1 a2] (normalised). Writes svf[6] and returns 1 where the
+ * section maps to a state-variable filter that reproduces it; returns 0 (svf
+ * untouched) otherwise. */
+int adac_section_to_svf(const double *sos, double *svf);
+
+/* The transfer function [b0 b1 b2 1 a1 a2] that the state-variable arithmetic
+ * above computes with coefficients svf[6], whatever they are (for instance
+ * rounded to float). */
+void adac_svf_to_section(const double *svf, double *sos);
+
+#endif
