@@ -482,7 +482,7 @@ char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, c
                "// round-off this form avoids; attach(_, 0) does not stop the latter).\n"
                "// Products are not kept: a kept zero product crashes libfaust 2.54's\n"
                "// LLVM backend.\n"
-               "adac_svf(e1, k2, k3, m0, h1, h2) = (step ~ (_, _)) : (!, !, _)\n"
+               "adac_svf(e1, k2, k3, d, c1, c2) = (step ~ (_, _)) : (!, !, _)\n"
                "with {\n"
                "  keep = _ <: attach;\n"
                "  step(s1, s2, x) = t1, t2, y\n"
@@ -490,7 +490,7 @@ char *adac_faust_emit_controlled(adac_graph *g, const adac_controls *controls, c
                "    v = x - s2 : keep;\n"
                "    t1 = s1 + (e1 * s1 + k2 * v : keep) : keep;\n"
                "    t2 = s2 + (k2 * s1 + k3 * v : keep) : keep;\n"
-               "    y = (m0 * x + h1 * (s1 + t1 : keep) : keep) + h2 * (s2 + t2 : keep) : keep;\n"
+               "    y = (d * x + c1 * s1 : keep) + c2 * s2 : keep;\n"
                "  };\n"
                "};\n\n");
     if (uses(g->root, has_df1_sections))

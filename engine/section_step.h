@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define ADAC_SECTION_COEFS 6  /* per section: DF1 b0 b1 b2 a1 a2 (and a zero); SVF e1 k2 k3 m0 h1 h2 */
+#define ADAC_SECTION_COEFS 6  /* per section: DF1 b0 b1 b2 a1 a2 (and a zero); SVF e1 k2 k3 d c1 c2 */
 #define ADAC_SECTION_STATES 4 /* per section: DF1 x1 x2 y1 y2; SVF s1 s2 (and two unused) */
 
 /* c: coefficients, st: states (arrays of the sample or vector type); x in, y out
@@ -26,10 +26,11 @@
 
 #define ADAC_SVF_STEP(c, st, x, y)                                                               \
     do {                                                                                         \
-        __typeof__(y) svf_v_ = (x) - (st)[1];                                                    \
+        __typeof__(y) svf_x_ = (x);                                                              \
+        __typeof__(y) svf_v_ = svf_x_ - (st)[1];                                                 \
         __typeof__(y) svf_s1_ = (st)[0] + ((c)[0] * (st)[0] + (c)[1] * svf_v_);                  \
         __typeof__(y) svf_s2_ = (st)[1] + ((c)[1] * (st)[0] + (c)[2] * svf_v_);                  \
-        (y) = ((c)[3] * (x) + (c)[4] * ((st)[0] + svf_s1_)) + (c)[5] * ((st)[1] + svf_s2_);      \
+        (y) = ((c)[3] * svf_x_ + (c)[4] * (st)[0]) + (c)[5] * (st)[1];                           \
         (st)[0] = svf_s1_, (st)[1] = svf_s2_;                                                    \
     } while (0)
 

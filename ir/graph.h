@@ -80,7 +80,7 @@ struct adac_node {
     int n_sections;    /* sos leaves: K */
     double *sos;       /* sos leaves: n_entries * K * 6, [b0 b1 b2 1 a1 a2] */
     /* sos leaves: how every section of the leaf is computed (section_form.h),
-     * and for ADAC_SECTIONS_SVF its numbers, n_entries * K * 6, [e1 k2 k3 m0 h1 h2]. */
+     * and for ADAC_SECTIONS_SVF its numbers, n_entries * K * 6, [e1 k2 k3 d c1 c2]. */
     adac_section_form section_form;
     double *svf;
 

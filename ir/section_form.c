@@ -8,12 +8,10 @@
  * (C adj(I z - A) B + D det(I z - A)) / det(I z - A). */
 void adac_svf_to_section(const double *svf, double *sos)
 {
-    double e1 = svf[0], k2 = svf[1], k3 = svf[2], m0 = svf[3], h1 = svf[4], h2 = svf[5];
-    /* s1' = (1 + e1) s1 - k2 s2 + k2 x;  s2' = k2 s1 + (1 - k3) s2 + k3 x;
-     * s1 + s1' and s2 + s2' add one more s1, s2 to those. */
+    double e1 = svf[0], k2 = svf[1], k3 = svf[2], D = svf[3], C1 = svf[4], C2 = svf[5];
+    /* s1' = (1 + e1) s1 - k2 s2 + k2 x;  s2' = k2 s1 + (1 - k3) s2 + k3 x. */
     double A11 = 1 + e1, A12 = -k2, A21 = k2, A22 = 1 - k3;
     double B1 = k2, B2 = k3;
-    double C1 = h1 * (2 + e1) + h2 * k2, C2 = -h1 * k2 + h2 * (2 - k3), D = m0 + h1 * k2 + h2 * k3;
     double tr = A11 + A22, det = A11 * A22 - A12 * A21;
     /* adj(I z - A) = [[z - A22, A12], [A21, z - A11]]. */
     double n1 = C1 * B1 + C2 * B2;                                       /* z^1 coefficient */
@@ -33,9 +31,14 @@ int adac_section_to_svf(const double *sos, double *svf)
     if (!(at_dc > 0) || !(at_nyquist > 0) || !isfinite(at_dc) || !isfinite(at_nyquist)) return 0;
     /* The prototype's g^2 = A(1)/A(-1) and 1 + g k + g^2 = 4/A(-1). */
     double g2 = at_dc / at_nyquist, g = sqrt(g2), d0 = 4 / at_nyquist;
+    double e1 = (a2 - a1 - 3) / 2, k2 = sqrt(at_dc * at_nyquist) / 2, k3 = at_dc / 2;
+    /* The numerator as a mix of the prototype's outputs: m0 the input (the gain at
+     * Nyquist), m2 the low-pass (the gain at DC less m0), m1 the band-pass (the
+     * rest); in the states, 2 x band-pass = s1 + s1' and 2 x low-pass = s2 + s2'. */
     double m0 = (b0 - b1 + b2) / at_nyquist, dc_gain = (b0 + b1 + b2) / at_dc;
     double m2 = dc_gain - m0, m1 = (d0 * (b0 - m0) - m2 * g2) / g;
-    double out[6] = {(a2 - a1 - 3) / 2, sqrt(at_dc * at_nyquist) / 2, at_dc / 2, m0, m1 / 2, m2 / 2}, back[6];
+    double h1 = m1 / 2, h2 = m2 / 2;
+    double out[6] = {e1, k2, k3, m0 + h1 * k2 + h2 * k3, h1 * (2 + e1) + h2 * k2, h2 * (2 - k3) - h1 * k2}, back[6];
     for (int i = 0; i < 6; i++)
         if (!isfinite(out[i])) return 0;
     /* Refuse a mapping that does not give the section back: near the edges of

@@ -12,20 +12,19 @@
  *   A(-1) <= 0 (a pole on or outside the unit circle on the real axis), or one
  *   whose state-variable numbers would not reproduce its transfer function.
  *
- * State-variable section, coefficients [e1 k2 k3 m0 h1 h2], states s1 s2
+ * State-variable section, coefficients [e1 k2 k3 d c1 c2], states s1 s2
  * (the integrators' memories):
  *
+ *   y  = (d*x + c1*s1) + c2*s2
  *   v  = x - s2
- *   u1 = e1*s1 + k2*v,   u2 = k2*s1 + k3*v
- *   s1' = s1 + u1,       s2' = s2 + u2
- *   y  = (m0*x + h1*(s1 + s1')) + h2*(s2 + s2')
+ *   s1' = s1 + (e1*s1 + k2*v),   s2' = s2 + (k2*s1 + k3*v)
  *
- * The states move by small increments u1, u2, and the numbers that set the
- * poles are small and held to float's relative precision: with A(z) = 1 + a1
- * z^-1 + a2 z^-2, e1 = (a2 - a1 - 3)/2, k2 = sqrt(A(1) A(-1))/2, k3 = A(1)/2
- * (e1 + 2, k2, k3 are Zavalishin's and Simper's 2/D0, 2g/D0, 2g^2/D0, with g
- * the prewarped cutoff). m0 is the gain at Nyquist, h2 half the gain at DC
- * minus m0, and h1 takes up the rest of the numerator. */
+ * The states move by small increments, and the numbers that set the poles are
+ * small and held to float's relative precision: with A(z) = 1 + a1 z^-1 + a2
+ * z^-2, e1 = (a2 - a1 - 3)/2, k2 = sqrt(A(1) A(-1))/2, k3 = A(1)/2 (e1 + 2, k2,
+ * k3 are Zavalishin's and Simper's 2/D0, 2g/D0, 2g^2/D0, with g the prewarped
+ * cutoff). The output reads the states before the update: d, c1, c2 realise the
+ * numerator and, outside the recursion, cost only a relative rounding each. */
 #ifndef ADAC_SECTION_FORM_H
 #define ADAC_SECTION_FORM_H
 
