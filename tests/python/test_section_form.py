@@ -2,9 +2,9 @@
 state-variable filters wherever a section maps to one, in direct form I where it
 does not. The engine (both precisions) and the emitted FAUST compute the same
 form. In single precision the state-variable form keeps the graphic equalisers'
-low bands (poles near z = 1) near their coefficient floor, where direct form I
-lost up to 8.6 dB more than issue 18 allows; a section with a real pole on the
-unit circle still runs, in direct form I."""
+low bands (poles near z = 1) below -120 dB, where direct form I came up to 8.6 dB
+above the coefficient floor (issue 18 allows 6); a section with a real pole on
+the unit circle still runs, in direct form I."""
 import json
 import warnings
 
