@@ -10,9 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
 import adac
 from conftest import error_db
+from float32_twins import built_in
 
 import test_modules as tm
 
@@ -20,20 +22,23 @@ N = 16384
 GEQ_DESIGNS = ("GEQ", "AccurateGEQ", "parallelGEQ", "parallelAccurateGEQ", "Biquad", "parallelBiquad")
 
 
-def flamo_config(name, where):
-    with warnings.catch_warnings():
+def flamo_config(name, where, dtype="float64"):
+    """The module built by test_modules' builders in FLAMO's dtype `dtype`."""
+    with warnings.catch_warnings(), built_in(getattr(torch, dtype)):
         warnings.simplefilter("ignore")
         model = tm.build(name) if where == "alone" else tm.in_loop(name)
         return adac.flamo_to_json(model, fs=tm.FS, name=name)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("where", ["alone", "in_loop"])
 @pytest.mark.parametrize("name", GEQ_DESIGNS)
-def test_single_precision_builds_stay_near_the_coefficient_floor(name, where):
+def test_single_precision_builds_stay_near_the_coefficient_floor(name, where, dtype):
     """Issue 18's fidelity target for the modules that missed it in direct form
     I: the FAUST single build and the engine's single path each within 6 dB of
-    the floor (rounding every number the code holds) or at most -120 dB."""
-    config = flamo_config(name, where)
+    the floor (rounding every number the code holds) or at most -120 dB, for
+    models built in float64 and in FLAMO's default float32."""
+    config = flamo_config(name, where, dtype)
     dsp = adac.json_to_faust(config)
     assert "adac_svf(" in dsp and "adac_sos(" not in dsp, "these designs map to state-variable sections"
     ref = adac.render_engine(config, N)
@@ -43,7 +48,7 @@ def test_single_precision_builds_stay_near_the_coefficient_floor(name, where):
               "engine single": adac.render_engine(config, N, precision="single")}
     for build, out in builds.items():
         err = error_db(ref, out).max()
-        assert err <= max(floor + 6, -120), f"{name} {where}, {build}: {err:.1f} dB, floor {floor:.1f} dB"
+        assert err <= max(floor + 6, -120), f"{name} {where} ({dtype}), {build}: {err:.1f} dB, floor {floor:.1f} dB"
     # The double builds still compute the model: FAUST -double against the engine.
     double = adac.render_faust(dsp, N, fs=int(config["fs"]), double_precision=True)
     assert error_db(ref, double).max() <= -250
@@ -99,8 +104,10 @@ def test_a_leaf_with_one_unmappable_section_runs_wholly_in_direct_form():
 def test_the_single_certificate_reads_the_rounded_state_variable_numbers():
     """adac-certify --single checks what the single build computes: for a
     state-variable leaf, its rounded numbers read back as a transfer function.
-    A stable GEQ FDN stays certified in both precisions."""
-    config = flamo_config("GEQ", "in_loop")
-    for precision in ("double", "single"):
-        cert = adac.certify(config, precision=precision)
-        assert cert["verdict"] == "certified-stable", (precision, cert["verdict"])
+    A stable GEQ FDN, built in float64 and in float32, stays certified in both
+    precisions."""
+    for dtype in ("float64", "float32"):
+        config = flamo_config("GEQ", "in_loop", dtype)
+        for precision in ("double", "single"):
+            cert = adac.certify(config, precision=precision)
+            assert cert["verdict"] == "certified-stable", (dtype, precision, cert["verdict"])
