@@ -103,7 +103,7 @@ adac_faust_dsp *adac_faust_compile(const char *name, const char *code, int doubl
     const char *argv_double[] = {"-double"};
     if (double_precision) return adac_faust_compile_args(name, code, 1, argv_double, err, err_len);
     char msg[4096] = {0};
-    interpreter_dsp_factory *f = createCInterpreterDSPFactoryFromString(name, code, 0, argv_double, msg);
+    interpreter_dsp_factory *f = createCInterpreterDSPFactoryFromString(name, code, 0, NULL, msg);
     if (!f) {
         snprintf(err, err_len, "FAUST compilation failed: %s", msg);
         return NULL;
