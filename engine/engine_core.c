@@ -35,6 +35,7 @@ struct proc {
     adac_sample **chunk_out;        /* recursion: output channel pointers offset to the chunk */
     const adac_sample **head_view;  /* delay-headed recursion: the head's output, in its rings */
     adac_sample **next_view;        /* delay-headed recursion: where the loop's input goes */
+    const adac_sample **in_view;    /* delay-headed recursion: the loop's input, advanced to the chunk */
     adac_sample *scratch;           /* sos matrix leaf: one entry's output */
     adac_matrix_mixer mixer;        /* gain leaf: its matrix in the sample type */
 
@@ -115,7 +116,8 @@ static int proc_prepare(proc *p, int max_block)
         if (p->delay_headed) {
             p->head_view = calloc(ch, sizeof *p->head_view);
             p->next_view = calloc(ch, sizeof *p->next_view);
-            if (!p->head_view || !p->next_view) return 0;
+            p->in_view = calloc(ch, sizeof *p->in_view);
+            if (!p->head_view || !p->next_view || !p->in_view) return 0;
             break;
         }
         if (!(p->bus_b = adac_bus_alloc(ch, max_block))) return 0;
@@ -229,6 +231,21 @@ static const adac_sample *const *view_taps(proc *p, const adac_sample **view, ad
 
 static void process_series_from(proc *p, int first, const adac_sample *const *in, adac_sample *const *out, int n);
 
+/* u = fB(y) + x, fused where fB is one gain leaf (a mix or a per-line gain):
+ * the same bits as running fB and then adding x. */
+static void feed_back(proc *fb, const adac_sample *const *y, const adac_sample *const *x, adac_sample *const *u, int n)
+{
+    const adac_node *nd = fb->node;
+    if (nd->type == ADAC_NODE_GAIN) {
+        adac_matrix_mix_add(&fb->mixer, y, x, u, n);
+    } else if (nd->type == ADAC_NODE_PARALLEL_GAIN) {
+        for (int c = 0; c < nd->n_out; c++) adac_vec_scale_add(u[c], y[c], (adac_sample)nd->gain[c], x[c], n);
+    } else {
+        proc_process(fb, y, u, n);
+        for (int c = 0; c < nd->n_out; c++) adac_vec_add(u[c], x[c], n);
+    }
+}
+
 /* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
  * longer than the shortest delay is already in their lines, so: read it, run the
  * rest of fF and then fB, and write u = x + fB(y) into the same lines. Where the
@@ -257,8 +274,8 @@ static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sam
             adac_sample *next = adac_delay_line_next(&head->lines[k], c);
             p->next_view[k] = next ? next : p->bus_a[k];
         }
-        proc_process(fb, (const adac_sample *const *)p->chunk_out, p->next_view, c);
-        for (int k = 0; k < ch; k++) adac_vec_add(p->next_view[k], in[k] + off, c);
+        for (int k = 0; k < ch; k++) p->in_view[k] = in[k] + off;
+        feed_back(fb, (const adac_sample *const *)p->chunk_out, p->in_view, p->next_view, c);
         if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
         for (int k = 0; k < ch; k++) {
             if (p->next_view[k] == p->bus_a[k])
@@ -393,6 +410,7 @@ static void proc_free(proc *p)
     adac_bus_free(p->bus_b);
     free(p->chunk_out);
     free(p->head_view);
+    free(p->in_view);
     free(p->next_view);
     free(p->scratch);
     if (p->lines) {

@@ -1,6 +1,7 @@
 #include "matrix_mix.h"
 
 #include "simd.h"
+#include "vec_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,18 @@
 #define load adac_vec_load
 #define store adac_vec_store
 
-static void mix_dense(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin,
-                      int n);
+static void mix_dense(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, const adac_sample *const *add,
+                      adac_sample *const *y, int t_begin, int n);
+
+/* Every kernel below computes y = M x, or y = M x + add where add is not NULL
+ * (a loop's input joining its feedback): each sample's sum as without add, then
+ * one addition, so the fused pass gives the bits of a mix and an add. */
 
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order as below. */
-static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sample *const *x, adac_sample *y, int n)
+static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add,
+                                   adac_sample *y, int n)
 {
     int t0 = 0;
     for (; t0 + 2 * TILE <= n; t0 += 2 * TILE) {
@@ -27,6 +33,11 @@ static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sa
             a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
             a4 += p * load(xi + 4 * L), a5 += p * load(xi + 5 * L), a6 += p * load(xi + 6 * L), a7 += p * load(xi + 7 * L);
         }
+        if (add) {
+            const adac_sample *z = add + t0;
+            a0 += load(z), a1 += load(z + 1 * L), a2 += load(z + 2 * L), a3 += load(z + 3 * L);
+            a4 += load(z + 4 * L), a5 += load(z + 5 * L), a6 += load(z + 6 * L), a7 += load(z + 7 * L);
+        }
         adac_sample *y0 = y + t0;
         store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
         store(y0 + 4 * L, a4), store(y0 + 5 * L, a5), store(y0 + 6 * L, a6), store(y0 + 7 * L, a7);
@@ -34,55 +45,83 @@ static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sa
     /* The rest as mix_dense splits it (single tiles, then a scalar tail): the
      * vector and scalar sums can differ in the last bit, and a one-row gain must
      * give the same bits as it did through mix_dense. */
-    mix_dense(g, 1, n_in, x, &y, t0, n);
+    mix_dense(g, 1, n_in, x, add ? &add : NULL, &y, t0, n);
 }
-ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, adac_sample *y, int n), (g, n_in, x, y, n))
+ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
+              (g, n_in, x, add, y, n))
 
-/* Samples t_begin .. n-1. Two outputs at a time share every input load;
- * accumulators stay in registers. */
-static ADAC_BODY void mix_dense_body(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin, int n)
+/* Rows o .. o + rows - 1 of y = G x, samples t0 .. t0 + vectors * L - 1, with
+ * rows x vectors accumulators in registers. Without fused multiply-adds every
+ * product needs a register of its own, so the inputs are read from memory (as
+ * operands of the multiplies) rather than held: six rows by two vectors is the
+ * largest tile that fits sixteen vector registers, and it spends one broadcast
+ * per six multiply-add pairs. rows and vectors are constants where it is
+ * inlined, so the loops unroll and the accumulators live in registers. */
+static ADAC_BODY void dense_tile(const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *const *add,
+                                 adac_sample *const *y, int o, int rows, int t0, int vectors)
 {
-    int t0 = t_begin;
-    for (; t0 + TILE <= n; t0 += TILE) {
-        int o = 0;
-        for (; o + 2 <= n_out; o += 2) {
-            const adac_sample *g0 = g + (size_t)o * n_in, *g1 = g0 + n_in;
-            adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
-            for (int i = 0; i < n_in; i++) {
-                const adac_sample *xi = x[i] + t0;
-                adac_vec x0 = load(xi), x1 = load(xi + 1 * L), x2 = load(xi + 2 * L), x3 = load(xi + 3 * L);
-                adac_vec p = adac_vec_splat(g0[i]), q = adac_vec_splat(g1[i]);
-                a0 += p * x0, a1 += p * x1, a2 += p * x2, a3 += p * x3;
-                c0 += q * x0, c1 += q * x1, c2 += q * x2, c3 += q * x3;
-            }
-            adac_sample *y0 = y[o] + t0, *y1 = y[o + 1] + t0;
-            store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
-            store(y1, c0), store(y1 + 1 * L, c1), store(y1 + 2 * L, c2), store(y1 + 3 * L, c3);
-        }
-        for (; o < n_out; o++) {
-            const adac_sample *g0 = g + (size_t)o * n_in;
-            adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-            for (int i = 0; i < n_in; i++) {
-                const adac_sample *xi = x[i] + t0;
-                adac_vec p = adac_vec_splat(g0[i]);
-                a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
-            }
-            adac_sample *y0 = y[o] + t0;
-            store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
+    adac_vec acc[6][2];
+#pragma GCC unroll 6
+    for (int r = 0; r < rows; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < vectors; v++) acc[r][v] = (adac_vec){0};
+    const adac_sample *g0 = g + (size_t)o * n_in;
+    for (int i = 0; i < n_in; i++) {
+        const adac_sample *xi = x[i] + t0;
+        __builtin_prefetch(xi + vectors * L);
+#pragma GCC unroll 6
+        for (int r = 0; r < rows; r++) {
+            adac_vec p = adac_vec_splat(g0[(size_t)r * n_in + i]);
+#pragma GCC unroll 2
+            for (int v = 0; v < vectors; v++) acc[r][v] += p * load(xi + v * L);
         }
     }
+#pragma GCC unroll 6
+    for (int r = 0; r < rows; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < vectors; v++) {
+            if (add) acc[r][v] += load(add[o + r] + t0 + v * L);
+            store(y[o + r] + t0 + v * L, acc[r][v]);
+        }
+}
+
+/* Every output over tiles of `vectors` vectors from t0: rows six at a time,
+ * then the rest as four, two and one (each a tile with constant bounds). */
+static ADAC_BODY void dense_columns(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+                                    const adac_sample *const *add, adac_sample *const *y, int t0, int vectors)
+{
+    int o = 0;
+    for (; o + 6 <= n_out; o += 6) dense_tile(g, n_in, x, add, y, o, 6, t0, vectors);
+    if (o + 4 <= n_out) dense_tile(g, n_in, x, add, y, o, 4, t0, vectors), o += 4;
+    if (o + 2 <= n_out) dense_tile(g, n_in, x, add, y, o, 2, t0, vectors), o += 2;
+    if (o < n_out) dense_tile(g, n_in, x, add, y, o, 1, t0, vectors);
+}
+
+/* Samples t_begin .. n-1: tiles of two vectors, then of one, then sample by
+ * sample. Every output sample is the same sum in every tile shape (products in
+ * input order, added to a zero), so the tiling does not change a bit. */
+static ADAC_BODY void mix_dense_body(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+                                     const adac_sample *const *add, adac_sample *const *y, int t_begin, int n)
+{
+    int t0 = t_begin;
+    for (; t0 + 2 * L <= n; t0 += 2 * L) dense_columns(g, n_out, n_in, x, add, y, t0, 2);
+    for (; t0 + L <= n; t0 += L) dense_columns(g, n_out, n_in, x, add, y, t0, 1);
     for (int t = t0; t < n; t++)
         for (int o = 0; o < n_out; o++) {
             const adac_sample *go = g + (size_t)o * n_in;
             adac_sample acc = 0;
             for (int i = 0; i < n_in; i++) acc += go[i] * x[i][t];
-            y[o][t] = acc;
+            y[o][t] = add ? acc + add[o][t] : acc;
         }
 }
-ADAC_DISPATCH(static, mix_dense, (const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, adac_sample *const *y, int t_begin, int n), (g, n_out, n_in, x, y, t_begin, n))
+ADAC_DISPATCH(static, mix_dense,
+              (const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, const adac_sample *const *add,
+               adac_sample *const *y, int t_begin, int n),
+              (g, n_out, n_in, x, add, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
-static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x, adac_sample *const *y, int n)
+static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x,
+                                           const adac_sample *const *add, adac_sample *const *y, int n)
 {
     int t0 = 0;
     for (; t0 + TILE <= n; t0 += TILE) {
@@ -97,19 +136,28 @@ static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, 
             const adac_sample *xi = x[i] + t0;
             adac_sample *yi = y[i] + t0;
             adac_vec q = adac_vec_splat(2.0 * s * u[i]);
-            store(yi, vs * load(xi) - q * w0);
-            store(yi + 1 * L, vs * load(xi + 1 * L) - q * w1);
-            store(yi + 2 * L, vs * load(xi + 2 * L) - q * w2);
-            store(yi + 3 * L, vs * load(xi + 3 * L) - q * w3);
+            adac_vec r0 = vs * load(xi) - q * w0, r1 = vs * load(xi + 1 * L) - q * w1;
+            adac_vec r2 = vs * load(xi + 2 * L) - q * w2, r3 = vs * load(xi + 3 * L) - q * w3;
+            if (add) {
+                const adac_sample *z = add[i] + t0;
+                r0 += load(z), r1 += load(z + 1 * L), r2 += load(z + 2 * L), r3 += load(z + 3 * L);
+            }
+            store(yi, r0), store(yi + 1 * L, r1), store(yi + 2 * L, r2), store(yi + 3 * L, r3);
         }
     }
     for (int t = t0; t < n; t++) {
         adac_sample w = 0;
         for (int i = 0; i < N; i++) w += u[i] * x[i][t];
-        for (int i = 0; i < N; i++) y[i][t] = s * x[i][t] - (adac_sample)(2.0 * s * u[i]) * w;
+        for (int i = 0; i < N; i++) {
+            adac_sample r = s * x[i][t] - (adac_sample)(2.0 * s * u[i]) * w;
+            y[i][t] = add ? r + add[i][t] : r;
+        }
     }
 }
-ADAC_DISPATCH(static, mix_householder, (const adac_sample *u, adac_sample s, int N, const adac_sample *const *x, adac_sample *const *y, int n), (u, s, N, x, y, n))
+ADAC_DISPATCH(static, mix_householder,
+              (const adac_sample *u, adac_sample s, int N, const adac_sample *const *x, const adac_sample *const *add,
+               adac_sample *const *y, int n),
+              (u, s, N, x, add, y, n))
 
 /* Sylvester-ordered fast Walsh-Hadamard transform. Stage h (h = 1, 2, 4, ... N/2)
  * maps each pair (j, j + h) to (a + b, a - b); the last stage also applies the
@@ -214,23 +262,30 @@ int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *leaf)
     }
 }
 
-void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n)
+void adac_matrix_mix_add(const adac_matrix_mixer *m, const adac_sample *const *x, const adac_sample *const *add,
+                         adac_sample *const *y, int n)
 {
     switch (m->structure) {
     case ADAC_MATRIX_HOUSEHOLDER:
-        mix_householder(m->u, m->scale, m->n_in, x, y, n);
+        mix_householder(m->u, m->scale, m->n_in, x, add, y, n);
         break;
     case ADAC_MATRIX_HADAMARD:
+        /* The butterflies pass over the bus stage by stage; the add is one more pass. */
         mix_hadamard(m->scale, m->n_in, x, y, n);
+        for (int c = 0; add && c < m->n_out; c++) adac_vec_add(y[c], add[c], n);
         break;
     default:
-        if (m->n_out == 1) {
-            mix_row(m->gain, m->n_in, x, y[0], n);
-            break;
-        }
-        mix_dense(m->gain, m->n_out, m->n_in, x, y, 0, n);
+        if (m->n_out == 1)
+            mix_row(m->gain, m->n_in, x, add ? add[0] : NULL, y[0], n);
+        else
+            mix_dense(m->gain, m->n_out, m->n_in, x, add, y, 0, n);
         break;
     }
+}
+
+void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n)
+{
+    adac_matrix_mix_add(m, x, NULL, y, n);
 }
 
 void adac_matrix_mix_free(adac_matrix_mixer *m)

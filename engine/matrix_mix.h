@@ -1,5 +1,5 @@
 /* Mixing matrices over a block: y = M x for a gain leaf, in the form its IR
- * declares: dense (register-blocked over tiles of four vectors), Householder in
+ * declares: dense (register-blocked over tiles of six rows by two vectors), Householder in
  * O(N) per sample, Hadamard as a butterfly network in O(N log N). Life cycle:
  * prepare (copies the leaf's gains in the sample type), process (x and y must
  * not share memory), free. */
@@ -11,6 +11,7 @@
 
 #define adac_matrix_mix_prepare ADAC_SAMPLE_NAME(adac_matrix_mix_prepare)
 #define adac_matrix_mix ADAC_SAMPLE_NAME(adac_matrix_mix)
+#define adac_matrix_mix_add ADAC_SAMPLE_NAME(adac_matrix_mix_add)
 #define adac_matrix_mix_free ADAC_SAMPLE_NAME(adac_matrix_mix_free)
 
 typedef struct {
@@ -23,6 +24,10 @@ typedef struct {
 
 int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *gain_leaf);
 void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n);
+/* y = M x + add in one pass (a loop's input joining its feedback), with the
+ * bits of adac_matrix_mix followed by y += add. add must not share memory with y. */
+void adac_matrix_mix_add(const adac_matrix_mixer *m, const adac_sample *const *x, const adac_sample *const *add,
+                         adac_sample *const *y, int n);
 void adac_matrix_mix_free(adac_matrix_mixer *m);
 
 #endif

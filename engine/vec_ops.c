@@ -15,6 +15,15 @@ static ADAC_BODY void adac_vec_add_body(adac_sample *restrict acc, const adac_sa
 }
 ADAC_DISPATCH(, adac_vec_add, (adac_sample *restrict acc, const adac_sample *restrict in, int n), (acc, in, n))
 
+static ADAC_BODY void adac_vec_scale_add_body(adac_sample *restrict out, const adac_sample *restrict in, adac_sample gain,
+                                              const adac_sample *restrict add, int n)
+{
+    for (int t = 0; t < n; t++) out[t] = gain * in[t] + add[t];
+}
+ADAC_DISPATCH(, adac_vec_scale_add,
+              (adac_sample *restrict out, const adac_sample *restrict in, adac_sample gain, const adac_sample *restrict add, int n),
+              (out, in, gain, add, n))
+
 static ADAC_BODY void all_finite_body(const adac_sample *in, int n, int *finite)
 {
     adac_vec acc0 = {0}, acc1 = {0}, zero = {0};
