@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#define BLOCK 64 /* one slice of the engine, rows back to back as its buses hold them */
+/* One slice of the engine (512 bytes per channel: 64 doubles, 128 floats), rows
+ * back to back as its buses hold them. */
+#define SLICE_BYTES 512
+#define BLOCK(single) (SLICE_BYTES / (int)((single) ? sizeof(float) : sizeof(double)))
 
 /* An orthogonal-looking dense matrix is not needed: any finite gains cost the same. */
 static char *gain_ir(int n)
@@ -34,10 +37,10 @@ static char *gain_ir(int n)
 static double best_rate(adac_engine *e, int n, double seconds, int single, void *in_mem, void *out_mem)
 {
     void *in[256], *out[256];
-    size_t size = single ? sizeof(float) : sizeof(double);
+    const int block = BLOCK(single);
     for (int c = 0; c < n; c++) {
-        in[c] = (char *)in_mem + (size_t)c * BLOCK * size;
-        out[c] = (char *)out_mem + (size_t)c * BLOCK * size;
+        in[c] = (char *)in_mem + (size_t)c * SLICE_BYTES;
+        out[c] = (char *)out_mem + (size_t)c * SLICE_BYTES;
     }
     double best = 0;
     for (int t = 0; t < 10; t++) {
@@ -46,13 +49,13 @@ static double best_rate(adac_engine *e, int n, double seconds, int single, void 
         while (t1 - t0 < seconds / 10) {
             for (int k = 0; k < 16; k++, blocks++) {
                 if (single)
-                    adac_engine_process_float(e, (const float *const *)in, (float *const *)out, BLOCK);
+                    adac_engine_process_float(e, (const float *const *)in, (float *const *)out, block);
                 else
-                    adac_engine_process(e, (const double *const *)in, (double *const *)out, BLOCK);
+                    adac_engine_process(e, (const double *const *)in, (double *const *)out, block);
             }
             t1 = adac_bench_now_s();
         }
-        double rate = blocks * (double)BLOCK / (t1 - t0);
+        double rate = blocks * (double)block / (t1 - t0);
         if (rate > best) best = rate;
     }
     return best;
@@ -64,20 +67,20 @@ int adac_mix_alone_measure(int n, double seconds, adac_mix_alone *out)
     out->n = n;
     if (n < 1 || n > 256) return 0;
     char *ir = gain_ir(n), err[256];
-    double *in = calloc((size_t)n * BLOCK, sizeof *in), *res = calloc((size_t)n * BLOCK, sizeof *res);
-    int ok = ir && in && res;
-    for (size_t k = 0; ok && k < (size_t)n * BLOCK; k++) in[k] = (double)((k * 2654435761u) % 1000) / 500.0 - 1.0;
+    /* The same noise in each precision, one slice per channel. */
+    size_t samples = (size_t)n * BLOCK(1);
+    double *in = calloc(samples, sizeof *in), *res = calloc(samples, sizeof *res);
+    float *in_f = calloc(samples, sizeof *in_f), *res_f = calloc(samples, sizeof *res_f);
+    int ok = ir && in && res && in_f && res_f;
+    for (size_t k = 0; ok && k < samples; k++) in_f[k] = (float)(in[k] = (double)((k * 2654435761u) % 1000) / 500.0 - 1.0);
     for (int single = 0; ok && single <= 1; single++) {
-        adac_engine *e = adac_engine_from_json(ir, NULL, BLOCK, single ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE,
-                                               err, sizeof err);
+        adac_engine *e = adac_engine_from_json(ir, NULL, BLOCK(single),
+                                               single ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE, err, sizeof err);
         if (!e) {
             ok = 0;
             break;
         }
-        if (single) /* the same noise as floats, in the first half of the buffer */
-            for (size_t k = 0; k < (size_t)n * BLOCK; k++) ((float *)res)[k] = (float)in[k];
-        double rate = single ? best_rate(e, n, seconds, 1, res, (float *)res + (size_t)n * BLOCK)
-                             : best_rate(e, n, seconds, 0, in, res);
+        double rate = single ? best_rate(e, n, seconds, 1, in_f, res_f) : best_rate(e, n, seconds, 0, in, res);
         double gflops = rate * (2.0 * n - 1) * n / 1e9; /* as bench/model_flops.c counts a dense gain */
         if (single)
             out->single_gflops = gflops;
@@ -88,5 +91,7 @@ int adac_mix_alone_measure(int n, double seconds, adac_mix_alone *out)
     free(ir);
     free(in);
     free(res);
+    free(in_f);
+    free(res_f);
     return ok;
 }

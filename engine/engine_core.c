@@ -51,8 +51,10 @@ struct proc {
 
 /* The graph runs in slices of at most this many samples whatever the caller's
  * block: a slice of every bus then stays in L1 while it passes from node to node,
- * which matters more than per-slice overhead once a network has tens of lines. */
-#define SLICE 64
+ * which matters more than per-slice overhead once a network has tens of lines.
+ * The budget is in bytes (64 doubles, 128 floats), so the single path pays each
+ * per-channel, per-slice cost once per twice the samples. */
+#define SLICE ((int)(512 / sizeof(adac_sample)))
 
 /* This build's names (engine_core.h declares both). */
 #define adac_core ADAC_SAMPLE_NAME(adac_core)
