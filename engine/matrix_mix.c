@@ -11,8 +11,8 @@
 #define load adac_vec_load
 #define store adac_vec_store
 
-static void mix_dense(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, const adac_sample *const *add,
-                      adac_sample *const *y, int t_begin, int n);
+static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+                      const adac_sample *const *add, adac_sample *const *y, int t_begin, int n);
 
 /* Every kernel below computes y = M x, or y = M x + add where add is not NULL
  * (a loop's input joining its feedback): each sample's sum as without add, then
@@ -45,7 +45,7 @@ static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sa
     /* The rest as mix_dense splits it (single tiles, then a scalar tail): the
      * vector and scalar sums can differ in the last bit, and a one-row gain must
      * give the same bits as it did through mix_dense. */
-    mix_dense(g, 1, n_in, x, add ? &add : NULL, &y, t0, n);
+    mix_dense(g, g, 1, n_in, x, add ? &add : NULL, &y, t0, n); /* one row is its own tile */
 }
 ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
               (g, n_in, x, add, y, n))
@@ -57,7 +57,7 @@ ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sampl
  * largest tile that fits sixteen vector registers, and it spends one broadcast
  * per six multiply-add pairs. rows and vectors are constants where it is
  * inlined, so the loops unroll and the accumulators live in registers. */
-static ADAC_BODY void dense_tile(const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *const *add,
+static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_sample *const *x, const adac_sample *const *add,
                                  adac_sample *const *y, int o, int rows, int t0, int vectors)
 {
     adac_vec acc[6][2];
@@ -65,13 +65,13 @@ static ADAC_BODY void dense_tile(const adac_sample *g, int n_in, const adac_samp
     for (int r = 0; r < rows; r++)
 #pragma GCC unroll 2
         for (int v = 0; v < vectors; v++) acc[r][v] = (adac_vec){0};
-    const adac_sample *g0 = g + (size_t)o * n_in;
-    for (int i = 0; i < n_in; i++) {
+    const adac_sample *g0 = tiled + (size_t)o * n_in;
+    for (int i = 0; i < n_in; i++, g0 += rows) {
         const adac_sample *xi = x[i] + t0;
         __builtin_prefetch(xi + vectors * L);
 #pragma GCC unroll 6
         for (int r = 0; r < rows; r++) {
-            adac_vec p = adac_vec_splat(g0[(size_t)r * n_in + i]);
+            adac_vec p = adac_vec_splat(g0[r]);
 #pragma GCC unroll 2
             for (int v = 0; v < vectors; v++) acc[r][v] += p * load(xi + v * L);
         }
@@ -86,26 +86,28 @@ static ADAC_BODY void dense_tile(const adac_sample *g, int n_in, const adac_samp
 }
 
 /* Every output over tiles of `vectors` vectors from t0: rows six at a time,
- * then the rest as four, two and one (each a tile with constant bounds). */
-static ADAC_BODY void dense_columns(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+ * then the rest as four, two and one (each a tile with constant bounds), as
+ * tile_rows splits them. */
+static ADAC_BODY void dense_columns(const adac_sample *tiled, int n_out, int n_in, const adac_sample *const *x,
                                     const adac_sample *const *add, adac_sample *const *y, int t0, int vectors)
 {
     int o = 0;
-    for (; o + 6 <= n_out; o += 6) dense_tile(g, n_in, x, add, y, o, 6, t0, vectors);
-    if (o + 4 <= n_out) dense_tile(g, n_in, x, add, y, o, 4, t0, vectors), o += 4;
-    if (o + 2 <= n_out) dense_tile(g, n_in, x, add, y, o, 2, t0, vectors), o += 2;
-    if (o < n_out) dense_tile(g, n_in, x, add, y, o, 1, t0, vectors);
+    for (; o + 6 <= n_out; o += 6) dense_tile(tiled, n_in, x, add, y, o, 6, t0, vectors);
+    if (o + 4 <= n_out) dense_tile(tiled, n_in, x, add, y, o, 4, t0, vectors), o += 4;
+    if (o + 2 <= n_out) dense_tile(tiled, n_in, x, add, y, o, 2, t0, vectors), o += 2;
+    if (o < n_out) dense_tile(tiled, n_in, x, add, y, o, 1, t0, vectors);
 }
 
 /* Samples t_begin .. n-1: tiles of two vectors, then of one, then sample by
  * sample. Every output sample is the same sum in every tile shape (products in
  * input order, added to a zero), so the tiling does not change a bit. */
-static ADAC_BODY void mix_dense_body(const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
-                                     const adac_sample *const *add, adac_sample *const *y, int t_begin, int n)
+static ADAC_BODY void mix_dense_body(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in,
+                                     const adac_sample *const *x, const adac_sample *const *add, adac_sample *const *y,
+                                     int t_begin, int n)
 {
     int t0 = t_begin;
-    for (; t0 + 2 * L <= n; t0 += 2 * L) dense_columns(g, n_out, n_in, x, add, y, t0, 2);
-    for (; t0 + L <= n; t0 += L) dense_columns(g, n_out, n_in, x, add, y, t0, 1);
+    for (; t0 + 2 * L <= n; t0 += 2 * L) dense_columns(tiled, n_out, n_in, x, add, y, t0, 2);
+    for (; t0 + L <= n; t0 += L) dense_columns(tiled, n_out, n_in, x, add, y, t0, 1);
     for (int t = t0; t < n; t++)
         for (int o = 0; o < n_out; o++) {
             const adac_sample *go = g + (size_t)o * n_in;
@@ -115,9 +117,9 @@ static ADAC_BODY void mix_dense_body(const adac_sample *g, int n_out, int n_in, 
         }
 }
 ADAC_DISPATCH(static, mix_dense,
-              (const adac_sample *g, int n_out, int n_in, const adac_sample *const *x, const adac_sample *const *add,
-               adac_sample *const *y, int t_begin, int n),
-              (g, n_out, n_in, x, add, y, t_begin, n))
+              (const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+               const adac_sample *const *add, adac_sample *const *y, int t_begin, int n),
+              (tiled, g, n_out, n_in, x, add, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
 static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x,
@@ -248,6 +250,22 @@ static adac_sample *copy_gains(const double *g, size_t n)
     return c;
 }
 
+/* The gains in the order dense_tile reads them: each tile of rows (split as
+ * dense_columns splits them) keeps its place, n_in x rows with the rows of one
+ * input side by side, so a tile's broadcasts are one forward stream. */
+static adac_sample *tile_gains(const adac_sample *g, int n_out, int n_in)
+{
+    size_t count = (size_t)n_out * n_in;
+    adac_sample *t = g ? malloc((count > 0 ? count : 1) * sizeof *t) : NULL;
+    for (int o = 0, rows; t && o < n_out; o += rows) {
+        int left = n_out - o;
+        rows = left >= 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        for (int i = 0; i < n_in; i++)
+            for (int r = 0; r < rows; r++) t[(size_t)o * n_in + (size_t)i * rows + r] = g[(size_t)(o + r) * n_in + i];
+    }
+    return t;
+}
+
 int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *leaf)
 {
     memset(m, 0, sizeof *m);
@@ -258,7 +276,10 @@ int adac_matrix_mix_prepare(adac_matrix_mixer *m, const adac_node *leaf)
     switch (leaf->structure) {
     case ADAC_MATRIX_HOUSEHOLDER: return (m->u = copy_gains(leaf->structure_u, (size_t)leaf->n_in)) != NULL;
     case ADAC_MATRIX_HADAMARD: return 1;
-    default: return (m->gain = copy_gains(leaf->gain, (size_t)leaf->n_out * leaf->n_in)) != NULL;
+    default:
+        m->gain = copy_gains(leaf->gain, (size_t)leaf->n_out * leaf->n_in);
+        m->tiled = tile_gains(m->gain, leaf->n_out, leaf->n_in);
+        return m->gain && m->tiled;
     }
 }
 
@@ -278,7 +299,7 @@ void adac_matrix_mix_add(const adac_matrix_mixer *m, const adac_sample *const *x
         if (m->n_out == 1)
             mix_row(m->gain, m->n_in, x, add ? add[0] : NULL, y[0], n);
         else
-            mix_dense(m->gain, m->n_out, m->n_in, x, add, y, 0, n);
+            mix_dense(m->tiled, m->gain, m->n_out, m->n_in, x, add, y, 0, n);
         break;
     }
 }
@@ -291,6 +312,7 @@ void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, ad
 void adac_matrix_mix_free(adac_matrix_mixer *m)
 {
     free(m->gain);
+    free(m->tiled);
     free(m->u);
     memset(m, 0, sizeof *m);
 }

@@ -18,6 +18,7 @@ typedef struct {
     adac_matrix_structure structure;
     int n_in, n_out;
     adac_sample *gain;  /* dense: n_out x n_in, row-major */
+    adac_sample *tiled; /* dense: the same gains in the register tiles' order */
     adac_sample *u;     /* householder: n_in */
     adac_sample scale;  /* householder, hadamard */
 } adac_matrix_mixer;
