@@ -42,9 +42,7 @@ static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sa
         store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
         store(y0 + 4 * L, a4), store(y0 + 5 * L, a5), store(y0 + 6 * L, a6), store(y0 + 7 * L, a7);
     }
-    /* The rest as mix_dense splits it (single tiles, then a scalar tail): the
-     * vector and scalar sums can differ in the last bit, and a one-row gain must
-     * give the same bits as it did through mix_dense. */
+    /* The rest through mix_dense: one-vector tiles, then sample by sample. */
     mix_dense(g, g, 1, n_in, x, add ? &add : NULL, &y, t0, n); /* one row is its own tile */
 }
 ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
@@ -53,10 +51,12 @@ ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sampl
 /* Rows o .. o + rows - 1 of y = G x, samples t0 .. t0 + vectors * L - 1, with
  * rows x vectors accumulators in registers. Without fused multiply-adds every
  * product needs a register of its own, so the inputs are read from memory (as
- * operands of the multiplies) rather than held: six rows by two vectors is the
- * largest tile that fits sixteen vector registers, and it spends one broadcast
- * per six multiply-add pairs. rows and vectors are constants where it is
- * inlined, so the loops unroll and the accumulators live in registers. */
+ * operands of the multiplies) rather than held. Six rows by two vectors (12
+ * accumulators, the broadcast gain and a product: 14 of 16 registers) was the
+ * fastest shape timed, and it spends one broadcast per six multiply-add pairs.
+ * rows and vectors are constants where it is inlined, so the loops unroll and
+ * the accumulators live in registers. tiled holds the gains as tile_gains lays
+ * them out. */
 static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_sample *const *x, const adac_sample *const *add,
                                  adac_sample *const *y, int o, int rows, int t0, int vectors)
 {
@@ -86,8 +86,8 @@ static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_
 }
 
 /* Every output over tiles of `vectors` vectors from t0: rows six at a time,
- * then the rest as four, two and one (each a tile with constant bounds), as
- * tile_rows splits them. */
+ * then the rest as four, two and one (each a tile with constant bounds; the
+ * split tile_gains follows). */
 static ADAC_BODY void dense_columns(const adac_sample *tiled, int n_out, int n_in, const adac_sample *const *x,
                                     const adac_sample *const *add, adac_sample *const *y, int t0, int vectors)
 {
