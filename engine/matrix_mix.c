@@ -18,18 +18,32 @@ static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out,
  * (a loop's input joining its feedback): each sample's sum as without add, then
  * one addition, so the fused pass gives the bits of a mix and an add. */
 
+/* A gain in every lane, the way that compiles best at each level (sample.h). */
+static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
+{
+    return level == ADAC_SIMD_BASELINE ? adac_vec_splat(g) : adac_vec_broadcast(g);
+}
+
+/* The most rows a dense tile takes: six (12 accumulators) in AVX's sixteen
+ * 256-bit registers; four in SSE2, where each 256-bit vector takes two of its
+ * sixteen 128-bit ones (six spilled there and ran 7x slower). */
+static inline int tile_rows_max(adac_simd_level level)
+{
+    return level == ADAC_SIMD_BASELINE ? 4 : 6;
+}
+
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order as below. */
-static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add,
-                                   adac_sample *y, int n)
+static ADAC_BODY void mix_row_body(adac_simd_level level, const adac_sample *g, int n_in, const adac_sample *const *x,
+                                   const adac_sample *add, adac_sample *y, int n)
 {
     int t0 = 0;
     for (; t0 + 2 * TILE <= n; t0 += 2 * TILE) {
         adac_vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
         for (int i = 0; i < n_in; i++) {
             const adac_sample *xi = x[i] + t0;
-            adac_vec p = adac_vec_splat(g[i]);
+            adac_vec p = gain_vec(level, g[i]);
             a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
             a4 += p * load(xi + 4 * L), a5 += p * load(xi + 5 * L), a6 += p * load(xi + 6 * L), a7 += p * load(xi + 7 * L);
         }
@@ -45,20 +59,22 @@ static ADAC_BODY void mix_row_body(const adac_sample *g, int n_in, const adac_sa
     /* The rest through mix_dense: one-vector tiles, then sample by sample. */
     mix_dense(g, g, 1, n_in, x, add ? &add : NULL, &y, t0, n); /* one row is its own tile */
 }
-ADAC_DISPATCH(static, mix_row, (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
-              (g, n_in, x, add, y, n))
+ADAC_DISPATCH_LEVEL(static, mix_row,
+                    (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
+                    (g, n_in, x, add, y, n))
 
 /* Rows o .. o + rows - 1 of y = G x, samples t0 .. t0 + vectors * L - 1, with
  * rows x vectors accumulators in registers. Without fused multiply-adds every
  * product needs a register of its own, so the inputs are read from memory (as
  * operands of the multiplies) rather than held. Six rows by two vectors (12
  * accumulators, the broadcast gain and a product: 14 of 16 registers) was the
- * fastest shape timed, and it spends one broadcast per six multiply-add pairs.
+ * fastest shape timed with AVX, and it spends one broadcast per six
+ * multiply-add pairs (tile_rows_max for SSE2).
  * rows and vectors are constants where it is inlined, so the loops unroll and
  * the accumulators live in registers. tiled holds the gains as tile_gains lays
  * them out. */
-static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_sample *const *x, const adac_sample *const *add,
-                                 adac_sample *const *y, int o, int rows, int t0, int vectors)
+static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled, int n_in, const adac_sample *const *x,
+                                 const adac_sample *const *add, adac_sample *const *y, int o, int rows, int t0, int vectors)
 {
     adac_vec acc[6][2];
 #pragma GCC unroll 6
@@ -71,7 +87,7 @@ static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_
         __builtin_prefetch(xi + vectors * L);
 #pragma GCC unroll 6
         for (int r = 0; r < rows; r++) {
-            adac_vec p = adac_vec_splat(g0[r]);
+            adac_vec p = gain_vec(level, g0[r]);
 #pragma GCC unroll 2
             for (int v = 0; v < vectors; v++) acc[r][v] += p * load(xi + v * L);
         }
@@ -85,29 +101,37 @@ static ADAC_BODY void dense_tile(const adac_sample *tiled, int n_in, const adac_
         }
 }
 
-/* Every output over tiles of `vectors` vectors from t0: rows six at a time,
- * then the rest as four, two and one (each a tile with constant bounds; the
- * split tile_gains follows). */
-static ADAC_BODY void dense_columns(const adac_sample *tiled, int n_out, int n_in, const adac_sample *const *x,
-                                    const adac_sample *const *add, adac_sample *const *y, int t0, int vectors)
+/* Every output over tiles of `vectors` vectors from t0: rows tile_rows_max at
+ * a time, then the rest as four, two and one (each a tile with constant bounds;
+ * the split tile_gains follows). */
+static ADAC_BODY void dense_columns(adac_simd_level level, const adac_sample *tiled, int n_out, int n_in,
+                                    const adac_sample *const *x, const adac_sample *const *add, adac_sample *const *y,
+                                    int t0, int vectors)
 {
+    const int most = tile_rows_max(level);
     int o = 0;
-    for (; o + 6 <= n_out; o += 6) dense_tile(tiled, n_in, x, add, y, o, 6, t0, vectors);
-    if (o + 4 <= n_out) dense_tile(tiled, n_in, x, add, y, o, 4, t0, vectors), o += 4;
-    if (o + 2 <= n_out) dense_tile(tiled, n_in, x, add, y, o, 2, t0, vectors), o += 2;
-    if (o < n_out) dense_tile(tiled, n_in, x, add, y, o, 1, t0, vectors);
+    for (; o + most <= n_out; o += most) dense_tile(level, tiled, n_in, x, add, y, o, most, t0, vectors);
+    if (o + 4 <= n_out) dense_tile(level, tiled, n_in, x, add, y, o, 4, t0, vectors), o += 4;
+    if (o + 2 <= n_out) dense_tile(level, tiled, n_in, x, add, y, o, 2, t0, vectors), o += 2;
+    if (o < n_out) dense_tile(level, tiled, n_in, x, add, y, o, 1, t0, vectors);
 }
 
 /* Samples t_begin .. n-1: tiles of two vectors, then of one, then sample by
  * sample. Every output sample is the same sum in every tile shape (products in
  * input order, added to a zero), so the tiling does not change a bit. */
-static ADAC_BODY void mix_dense_body(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in,
-                                     const adac_sample *const *x, const adac_sample *const *add, adac_sample *const *y,
-                                     int t_begin, int n)
+static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *tiled, const adac_sample *g, int n_out,
+                                     int n_in, const adac_sample *const *x, const adac_sample *const *add,
+                                     adac_sample *const *y, int t_begin, int n)
 {
+#ifdef ADAC_SAMPLE_SINGLE
+    /* Floats in SSE2 take one vector per tile: two spilled (5x slower). */
+    const int wide = level == ADAC_SIMD_BASELINE ? 1 : 2;
+#else
+    const int wide = 2;
+#endif
     int t0 = t_begin;
-    for (; t0 + 2 * L <= n; t0 += 2 * L) dense_columns(tiled, n_out, n_in, x, add, y, t0, 2);
-    for (; t0 + L <= n; t0 += L) dense_columns(tiled, n_out, n_in, x, add, y, t0, 1);
+    for (; t0 + wide * L <= n; t0 += wide * L) dense_columns(level, tiled, n_out, n_in, x, add, y, t0, wide);
+    for (; t0 + L <= n; t0 += L) dense_columns(level, tiled, n_out, n_in, x, add, y, t0, 1);
     for (int t = t0; t < n; t++)
         for (int o = 0; o < n_out; o++) {
             const adac_sample *go = g + (size_t)o * n_in;
@@ -116,10 +140,10 @@ static ADAC_BODY void mix_dense_body(const adac_sample *tiled, const adac_sample
             y[o][t] = add ? acc + add[o][t] : acc;
         }
 }
-ADAC_DISPATCH(static, mix_dense,
-              (const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
-               const adac_sample *const *add, adac_sample *const *y, int t_begin, int n),
-              (tiled, g, n_out, n_in, x, add, y, t_begin, n))
+ADAC_DISPATCH_LEVEL(static, mix_dense,
+                    (const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+                     const adac_sample *const *add, adac_sample *const *y, int t_begin, int n),
+                    (tiled, g, n_out, n_in, x, add, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
 static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x,
@@ -250,16 +274,17 @@ static adac_sample *copy_gains(const double *g, size_t n)
     return c;
 }
 
-/* The gains in the order dense_tile reads them: each tile of rows (split as
- * dense_columns splits them) keeps its place, n_in x rows with the rows of one
- * input side by side, so a tile's broadcasts are one forward stream. */
+/* The gains in the order dense_tile reads them at the level in use (fixed when
+ * the library loads): each tile of rows, split as dense_columns splits them,
+ * keeps its place, n_in x rows with the rows of one input side by side, so a
+ * tile's broadcasts are one forward stream. */
 static adac_sample *tile_gains(const adac_sample *g, int n_out, int n_in)
 {
     size_t count = (size_t)n_out * n_in;
     adac_sample *t = g ? malloc((count > 0 ? count : 1) * sizeof *t) : NULL;
     for (int o = 0, rows; t && o < n_out; o += rows) {
-        int left = n_out - o;
-        rows = left >= 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        int left = n_out - o, most = tile_rows_max(adac_simd_level_in_use());
+        rows = left >= most ? most : left >= 4 ? 4 : left >= 2 ? 2 : 1;
         for (int i = 0; i < n_in; i++)
             for (int r = 0; r < rows; r++) t[(size_t)o * n_in + (size_t)i * rows + r] = g[(size_t)(o + r) * n_in + i];
     }

@@ -28,13 +28,25 @@ typedef double adac_sample;
  * so loads and stores through a pointer may be unaligned. */
 typedef adac_sample adac_vec __attribute__((vector_size(32), aligned(sizeof(adac_sample))));
 
-/* Every lane x, as a shuffle of a vector that holds x in lane 0. Inside the
- * dispatch clones GCC 12 builds an initialiser list {x, x, x, x} from two
- * halves (vmovddup, vinsertf128: one shuffle-port operation per broadcast) and
- * {x, ..., x} for floats from eight inserts; the shuffle becomes one
- * vbroadcastsd/vbroadcastss from memory, which dense mixing does per gain (1.3x
- * faster there). */
+/* Every lane x, in two ways, because GCC 12 compiles them differently inside
+ * the dispatch clones (simd.h), and each is the fast one somewhere.
+ * adac_vec_splat, an initialiser list: for doubles two halves joined by a
+ * shuffle in AVX code (vmovddup, vinsertf128); for floats 0 + x, since
+ * {x, ..., x} became eight inserts (the price is one scalar add; -0 becomes
+ * +0, which changes no sum but the sign of an all-zero one). In SSE2 code it is
+ * the fast one. adac_vec_broadcast, a shuffle of lane 0: one vbroadcastsd or
+ * vbroadcastss from memory in AVX code, but lowered lane by lane in SSE2 code
+ * (the dense mix at baseline ran 4x slower with it). */
 static inline __attribute__((always_inline)) adac_vec adac_vec_splat(adac_sample x)
+{
+#ifdef ADAC_SAMPLE_SINGLE
+    return (adac_vec){0} + x;
+#else
+    return (adac_vec){x, x, x, x};
+#endif
+}
+
+static inline __attribute__((always_inline)) adac_vec adac_vec_broadcast(adac_sample x)
 {
     adac_vec first = {x};
 #ifdef ADAC_SAMPLE_SINGLE

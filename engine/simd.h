@@ -18,8 +18,12 @@ const char *adac_simd_level_name(adac_simd_level level);
 
 /* A hot loop's body: `static ADAC_BODY void name_body(params)`, then
  * ADAC_DISPATCH(linkage, name, (params), (args)) defines `name` with the body
- * compiled for each level. */
+ * compiled for each level. ADAC_DISPATCH_LEVEL does the same for a body that
+ * takes the level it is compiled for first, `name_body(adac_simd_level level,
+ * params)`: a constant in each copy, for loops whose best shape differs between
+ * SSE2's sixteen 128-bit registers and AVX's 256-bit ones. */
 #define ADAC_BODY inline __attribute__((always_inline))
+#define ADAC_UNPAREN(...) __VA_ARGS__
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
 #define ADAC_DISPATCH(linkage, name, params, args)                                                            \
@@ -34,9 +38,29 @@ const char *adac_simd_level_name(adac_simd_level level);
         default: name##_baseline args; return;                                                                \
         }                                                                                                     \
     }
+#define ADAC_DISPATCH_LEVEL(linkage, name, params, args)                                                      \
+    __attribute__((target("arch=x86-64-v4"))) static void name##_avx512 params                                \
+    {                                                                                                         \
+        name##_body(ADAC_SIMD_AVX512, ADAC_UNPAREN args);                                                     \
+    }                                                                                                         \
+    __attribute__((target("arch=x86-64-v3"))) static void name##_avx2 params                                  \
+    {                                                                                                         \
+        name##_body(ADAC_SIMD_AVX2, ADAC_UNPAREN args);                                                       \
+    }                                                                                                         \
+    static void name##_baseline params { name##_body(ADAC_SIMD_BASELINE, ADAC_UNPAREN args); }               \
+    linkage void name params                                                                                  \
+    {                                                                                                         \
+        switch (adac_simd_level_in_use()) {                                                                   \
+        case ADAC_SIMD_AVX512: name##_avx512 args; return;                                                    \
+        case ADAC_SIMD_AVX2: name##_avx2 args; return;                                                        \
+        default: name##_baseline args; return;                                                                \
+        }                                                                                                     \
+    }
 #else
 #define ADAC_DISPATCH(linkage, name, params, args) \
     linkage void name params { name##_body args; }
+#define ADAC_DISPATCH_LEVEL(linkage, name, params, args) \
+    linkage void name params { name##_body(ADAC_SIMD_BASELINE, ADAC_UNPAREN args); }
 #endif
 
 #endif
