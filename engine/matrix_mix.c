@@ -56,7 +56,7 @@ static ADAC_BODY void mix_row_body(adac_simd_level level, const adac_sample *g, 
         store(y0, a0), store(y0 + 1 * L, a1), store(y0 + 2 * L, a2), store(y0 + 3 * L, a3);
         store(y0 + 4 * L, a4), store(y0 + 5 * L, a5), store(y0 + 6 * L, a6), store(y0 + 7 * L, a7);
     }
-    /* The rest through mix_dense: one-vector tiles, then sample by sample. */
+    /* The rest through mix_dense: smaller tiles, then sample by sample. */
     mix_dense(g, g, 1, n_in, x, add ? &add : NULL, &y, t0, n); /* one row is its own tile */
 }
 ADAC_DISPATCH_LEVEL(static, mix_row,
