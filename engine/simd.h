@@ -25,29 +25,23 @@ const char *adac_simd_level_name(adac_simd_level level);
 #define ADAC_BODY inline __attribute__((always_inline))
 #define ADAC_UNPAREN(...) __VA_ARGS__
 
+/* How a copy calls its body: as written, or with the level first. The body's
+ * name is pasted in ADAC_DISPATCH itself, before `name` (often a macro that
+ * adds the sample type) is expanded. */
+#define ADAC_CALL_PLAIN(body, level, args) body args
+#define ADAC_CALL_LEVEL(body, level, args) body(level, ADAC_UNPAREN args)
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define ADAC_DISPATCH(linkage, name, params, args)                                                            \
-    __attribute__((target("arch=x86-64-v4"))) static void name##_avx512 params { name##_body args; }         \
-    __attribute__((target("arch=x86-64-v3"))) static void name##_avx2 params { name##_body args; }           \
-    static void name##_baseline params { name##_body args; }                                                  \
-    linkage void name params                                                                                  \
-    {                                                                                                         \
-        switch (adac_simd_level_in_use()) {                                                                   \
-        case ADAC_SIMD_AVX512: name##_avx512 args; return;                                                    \
-        case ADAC_SIMD_AVX2: name##_avx2 args; return;                                                        \
-        default: name##_baseline args; return;                                                                \
-        }                                                                                                     \
-    }
-#define ADAC_DISPATCH_LEVEL(linkage, name, params, args)                                                      \
+#define ADAC_DISPATCH_WITH(call, linkage, name, body, params, args)                                           \
     __attribute__((target("arch=x86-64-v4"))) static void name##_avx512 params                                \
     {                                                                                                         \
-        name##_body(ADAC_SIMD_AVX512, ADAC_UNPAREN args);                                                     \
+        call(body, ADAC_SIMD_AVX512, args);                                                                   \
     }                                                                                                         \
     __attribute__((target("arch=x86-64-v3"))) static void name##_avx2 params                                  \
     {                                                                                                         \
-        name##_body(ADAC_SIMD_AVX2, ADAC_UNPAREN args);                                                       \
+        call(body, ADAC_SIMD_AVX2, args);                                                                     \
     }                                                                                                         \
-    static void name##_baseline params { name##_body(ADAC_SIMD_BASELINE, ADAC_UNPAREN args); }               \
+    static void name##_baseline params { call(body, ADAC_SIMD_BASELINE, args); }                              \
     linkage void name params                                                                                  \
     {                                                                                                         \
         switch (adac_simd_level_in_use()) {                                                                   \
@@ -57,10 +51,12 @@ const char *adac_simd_level_name(adac_simd_level level);
         }                                                                                                     \
     }
 #else
-#define ADAC_DISPATCH(linkage, name, params, args) \
-    linkage void name params { name##_body args; }
-#define ADAC_DISPATCH_LEVEL(linkage, name, params, args) \
-    linkage void name params { name##_body(ADAC_SIMD_BASELINE, ADAC_UNPAREN args); }
+#define ADAC_DISPATCH_WITH(call, linkage, name, body, params, args) \
+    linkage void name params { call(body, ADAC_SIMD_BASELINE, args); }
 #endif
+#define ADAC_DISPATCH(linkage, name, params, args) \
+    ADAC_DISPATCH_WITH(ADAC_CALL_PLAIN, linkage, name, name##_body, params, args)
+#define ADAC_DISPATCH_LEVEL(linkage, name, params, args) \
+    ADAC_DISPATCH_WITH(ADAC_CALL_LEVEL, linkage, name, name##_body, params, args)
 
 #endif
