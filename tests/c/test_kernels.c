@@ -1,0 +1,251 @@
+/* The engine's kernels against plain references written out here, in the
+ * sample type this file is compiled for: it is built twice, as test_kernels
+ * (double) and test_kernels_single (ADAC_SAMPLE_SINGLE, the build plugins run).
+ * Register-blocked and structured mixing against the dense product, the fused
+ * loop-input add against mix then add, and the cross-channel SOS bank against
+ * one cascade per channel and across block splits. */
+#include "matrix_mix.h"
+#include "section_form.h"
+#include "sos_bank.h"
+#include "sos_cascade.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The structured forms (Householder, Hadamard) sum in another order than the
+ * dense product: they agree within the sample type's rounding. */
+#ifdef ADAC_SAMPLE_SINGLE
+#define STRUCTURED_TOLERANCE 5e-5
+#else
+#define STRUCTURED_TOLERANCE 1e-12
+#endif
+
+static double rnd(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return ((*s >> 8) & 0xFFFF) / 32768.0 - 1.0;
+}
+
+/* y = M x by the definition, in the sample type, for the reference. */
+static void naive_mix(const adac_sample *m, int N, adac_sample *const *x, adac_sample *y, int n, int o)
+{
+    for (int t = 0; t < n; t++) {
+        adac_sample acc = 0;
+        for (int i = 0; i < N; i++) acc += m[o * N + i] * x[i][t];
+        y[t] = acc;
+    }
+}
+
+/* The mixer against the definition: the same bits for a dense matrix (every
+ * tile shape sums each sample's products in input order, from zero), within
+ * STRUCTURED_TOLERANCE for the structured forms. The fused y = M x + add must give exactly
+ * the bits of the mix followed by the addition. */
+static void check_mix(adac_node *node, int n)
+{
+    int N = node->n_in, n_out = node->n_out;
+    unsigned s = 7;
+    adac_sample *xb = calloc((size_t)N * n, sizeof *xb), *yb = calloc((size_t)n_out * n, sizeof *yb);
+    adac_sample *ab = calloc((size_t)n_out * n, sizeof *ab), *fb = calloc((size_t)n_out * n, sizeof *fb);
+    adac_sample **x = calloc(N, sizeof *x), **y = calloc(n_out, sizeof *y), *ref = calloc(n, sizeof *ref);
+    adac_sample **add = calloc(n_out, sizeof *add), **fused = calloc(n_out, sizeof *fused);
+    adac_sample *gains = calloc((size_t)n_out * N, sizeof *gains); /* as the mixer holds them */
+    for (size_t k = 0; k < (size_t)n_out * N; k++) gains[k] = (adac_sample)node->gain[k];
+    for (int i = 0; i < N; i++) {
+        x[i] = xb + (size_t)i * n;
+        for (int t = 0; t < n; t++) x[i][t] = rnd(&s) / 3.0; /* every bit set: sums round, so order shows */
+    }
+    for (int o = 0; o < n_out; o++) {
+        y[o] = yb + (size_t)o * n;
+        add[o] = ab + (size_t)o * n;
+        fused[o] = fb + (size_t)o * n;
+        for (int t = 0; t < n; t++) add[o][t] = rnd(&s) / 7.0;
+    }
+    adac_matrix_mixer mixer;
+    cr_assert(adac_matrix_mix_prepare(&mixer, node));
+    adac_matrix_mix(&mixer, (const adac_sample *const *)x, y, n);
+    adac_matrix_mix_add(&mixer, (const adac_sample *const *)x, (const adac_sample *const *)add, fused, n);
+    adac_matrix_mix_free(&mixer);
+    for (int o = 0; o < n_out; o++) {
+        naive_mix(gains, N, x, ref, n, o);
+        for (int t = 0; t < n; t++) {
+            if (node->structure == ADAC_MATRIX_DENSE)
+                cr_assert(y[o][t] == ref[t], "%dx%d out %d t=%d: %.17g, by definition %.17g", n_out, N, o, t, y[o][t], ref[t]);
+            else
+                cr_assert_float_eq(y[o][t], ref[t], STRUCTURED_TOLERANCE, "N=%d structure=%d out %d t=%d", N, node->structure, o, t);
+            cr_assert(fused[o][t] == (adac_sample)(y[o][t] + add[o][t]), "%dx%d structure=%d out %d t=%d: fused %.17g, mix + add %.17g",
+                      n_out, N, node->structure, o, t, fused[o][t], y[o][t] + add[o][t]);
+        }
+    }
+    free(xb), free(yb), free(ab), free(fb), free(x), free(y), free(ref), free(add), free(fused), free(gains);
+}
+
+Test(matrix_mix, one_row_and_one_column_equal_the_product)
+{
+    const int lengths[] = {1, 15, 16, 31, 32, 37, 64};
+    unsigned s = 5;
+    double m[33];
+    for (int i = 0; i < 33; i++) m[i] = rnd(&s);
+    adac_node row = {.type = ADAC_NODE_GAIN, .n_in = 33, .n_out = 1, .gain = m};
+    adac_node column = {.type = ADAC_NODE_GAIN, .n_in = 1, .n_out = 33, .gain = m};
+    for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) {
+        check_mix(&row, lengths[b]);
+        check_mix(&column, lengths[b]);
+    }
+}
+
+/* Every remainder of the six-row tiles (rows 1..13) and of the two-vector
+ * columns (lengths around multiples of four and eight). */
+Test(matrix_mix, rectangular_dense_matrices_of_every_tile_remainder)
+{
+    const int lengths[] = {1, 3, 4, 5, 8, 9, 12, 17, 64};
+    unsigned s = 11;
+    double m[13 * 7];
+    for (int i = 0; i < 13 * 7; i++) m[i] = rnd(&s) / 5.0;
+    for (int rows = 1; rows <= 13; rows++)
+        for (int cols = 1; cols <= 7; cols += 3) {
+            adac_node node = {.type = ADAC_NODE_GAIN, .n_in = cols, .n_out = rows, .gain = m};
+            for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) check_mix(&node, lengths[b]);
+        }
+}
+
+Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
+{
+    const int sizes[] = {1, 2, 3, 4, 8, 16, 32, 64};
+    const int lengths[] = {1, 15, 16, 37, 64};
+    unsigned s = 3;
+    for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++) {
+        int N = sizes[a];
+        double *m = calloc((size_t)N * N, sizeof *m), *u = calloc(N, sizeof *u), norm = 0;
+        adac_node node = {.type = ADAC_NODE_GAIN, .n_in = N, .n_out = N, .gain = m};
+        for (int i = 0; i < N * N; i++) m[i] = rnd(&s);
+        for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) check_mix(&node, lengths[b]);
+
+        for (int i = 0; i < N; i++) {
+            u[i] = rnd(&s) + 2.0;
+            norm += u[i] * u[i];
+        }
+        for (int i = 0; i < N; i++) u[i] /= sqrt(norm);
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++) m[i * N + j] = 0.9 * ((i == j) - 2 * u[i] * u[j]);
+        node.structure = ADAC_MATRIX_HOUSEHOLDER;
+        node.structure_u = u;
+        node.structure_scale = 0.9;
+        for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) check_mix(&node, lengths[b]);
+
+        if ((N & (N - 1)) == 0) {
+            for (int i = 0; i < N; i++)
+                for (int j = 0; j < N; j++) {
+                    int parity = 0;
+                    for (int k = i & j; k; k >>= 1) parity ^= k & 1;
+                    m[i * N + j] = parity ? -0.3 : 0.3;
+                }
+            node.structure = ADAC_MATRIX_HADAMARD;
+            node.structure_scale = 0.3;
+            for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) check_mix(&node, lengths[b]);
+        }
+        free(m), free(u);
+    }
+}
+
+/* The bank and one cascade per channel, in the given section form. */
+static void check_bank(adac_section_form form)
+{
+    enum { C = 11, K = 2, B = 50 };
+    unsigned s = 11;
+    double sos[C * K * 6];
+    for (int c = 0; c < C; c++)
+        for (int k = 0; k < K; k++) {
+            double *q = sos + (c * K + k) * 6;
+            double r = 0.5 + 0.4 * fabs(rnd(&s)), th = 3.0 * fabs(rnd(&s));
+            q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1;
+            q[4] = -2 * r * cos(th), q[5] = r * r; /* poles inside the circle */
+        }
+    double svf[C * K * 6];
+    for (int i = 0; i < C * K; i++) cr_assert(adac_section_to_svf(sos + 6 * i, svf + 6 * i));
+    const double *coef = form == ADAC_SECTIONS_SVF ? svf : sos;
+    adac_sos_bank bank;
+    adac_sos_cascade cas[C];
+    cr_assert(adac_sos_bank_prepare(&bank, C, K, form, coef, B));
+    for (int c = 0; c < C; c++) cr_assert(adac_sos_cascade_prepare(&cas[c], K, form, coef + c * K * 6));
+    adac_sample xb[C][B], yb[C][B], ref[B];
+    adac_sample *x[C], *y[C];
+    for (int c = 0; c < C; c++) x[c] = xb[c], y[c] = yb[c];
+    const int blocks[] = {50, 1, 33, 7};
+    double peak = 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t b = 0; b < 4; b++) {
+            int n = blocks[b];
+            for (int c = 0; c < C; c++)
+                for (int t = 0; t < n; t++) x[c][t] = rnd(&s);
+            adac_sos_bank_process(&bank, (const adac_sample *const *)x, y, n);
+            for (int c = 0; c < C; c++) {
+                adac_sos_cascade_process(&cas[c], x[c], ref, n);
+                for (int t = 0; t < n; t++) {
+                    cr_assert_eq(y[c][t], ref[t], "form %d channel %d t=%d", form, c, t);
+                    peak = fmax(peak, fabs(ref[t]));
+                }
+            }
+        }
+        adac_sos_bank_reset(&bank);
+        for (int c = 0; c < C; c++) adac_sos_cascade_reset(&cas[c]);
+    }
+    cr_assert_gt(peak, 0.1);
+    adac_sos_bank_free(&bank);
+    for (int c = 0; c < C; c++) adac_sos_cascade_free(&cas[c]);
+}
+
+/* Bit for bit: the bank's vector steps and the cascade's scalar ones are one
+ * arithmetic (section_step.h), across block boundaries and after a reset. */
+Test(sos_bank, equals_one_cascade_per_channel_in_direct_form)
+{
+    check_bank(ADAC_SECTIONS_DF1);
+}
+
+Test(sos_bank, equals_one_cascade_per_channel_as_state_variable_filters)
+{
+    check_bank(ADAC_SECTIONS_SVF);
+}
+
+/* The bank takes whole rows of four samples and single samples by different code:
+ * the two must give the same bits, or a model's output would depend on where its
+ * blocks end. */
+Test(sos_bank, same_bits_whatever_the_block_split)
+{
+    enum { C = 11, K = 2, B = 64 };
+    unsigned s = 5;
+    double sos[C * K * 6];
+    for (int e = 0; e < C * K; e++) {
+        double *q = sos + e * 6;
+        q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1, q[4] = -0.9, q[5] = 0.3;
+    }
+    double svf[C * K * 6];
+    for (int e = 0; e < C * K; e++) cr_assert(adac_section_to_svf(sos + 6 * e, svf + 6 * e));
+    for (int form = ADAC_SECTIONS_DF1; form <= ADAC_SECTIONS_SVF; form++) {
+        adac_sos_bank whole, split;
+        cr_assert(adac_sos_bank_prepare(&whole, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+        cr_assert(adac_sos_bank_prepare(&split, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+        adac_sample xb[C][B], yw[C][B], ys[C][B];
+        for (int round = 0; round < 20; round++) {
+            const adac_sample *x[C], *xt[C];
+            adac_sample *y[C], *yt[C];
+            for (int c = 0; c < C; c++) {
+                for (int t = 0; t < B; t++) xb[c][t] = rnd(&s);
+                x[c] = xb[c], y[c] = yw[c];
+            }
+            adac_sos_bank_process(&whole, x, y, B);
+            for (int t = 0; t < B; t++) {
+                for (int c = 0; c < C; c++) xt[c] = xb[c] + t, yt[c] = ys[c] + t;
+                adac_sos_bank_process(&split, xt, yt, 1);
+            }
+            for (int c = 0; c < C; c++)
+                for (int t = 0; t < B; t++)
+                    cr_assert(yw[c][t] == ys[c][t], "form %d round %d channel %d t=%d: %.17g vs %.17g", form, round, c, t, yw[c][t],
+                              ys[c][t]);
+        }
+        adac_sos_bank_free(&whole);
+        adac_sos_bank_free(&split);
+    }
+}
