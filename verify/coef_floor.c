@@ -29,8 +29,9 @@ static void round_node(adac_node *n)
         break;
     case ADAC_NODE_SOS:
     case ADAC_NODE_PARALLEL_SOS:
-        /* The numbers the code holds: those of the leaf's section form. */
-        round_all(n->section_form == ADAC_SECTIONS_SVF ? n->svf : n->sos, (size_t)n->n_entries * n->n_sections * 6);
+        /* The numbers the code holds: those of the leaf's section form (the
+         * accessor returns them const for its readers; here they are rounded). */
+        round_all((double *)adac_node_section_numbers(n), (size_t)n->n_entries * n->n_sections * 6);
         break;
     default:
         break;
