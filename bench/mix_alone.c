@@ -67,12 +67,16 @@ int adac_mix_alone_measure(int n, double seconds, adac_mix_alone *out)
     out->n = n;
     if (n < 1 || n > 256) return 0;
     char *ir = gain_ir(n), err[256];
-    /* The same noise in each precision, one slice per channel. */
-    size_t samples = (size_t)n * BLOCK(1);
-    double *in = calloc(samples, sizeof *in), *res = calloc(samples, sizeof *res);
-    float *in_f = calloc(samples, sizeof *in_f), *res_f = calloc(samples, sizeof *res_f);
+    /* One slice per channel in each precision; the same noise values. */
+    size_t bytes = (size_t)n * SLICE_BYTES;
+    double *in = calloc(1, bytes), *res = calloc(1, bytes);
+    float *in_f = calloc(1, bytes), *res_f = calloc(1, bytes);
     int ok = ir && in && res && in_f && res_f;
-    for (size_t k = 0; ok && k < samples; k++) in_f[k] = (float)(in[k] = (double)((k * 2654435761u) % 1000) / 500.0 - 1.0);
+    for (size_t k = 0; ok && k < bytes / sizeof *in_f; k++) {
+        double v = (double)((k * 2654435761u) % 1000) / 500.0 - 1.0;
+        in_f[k] = (float)v;
+        if (k < bytes / sizeof *in) in[k] = v;
+    }
     for (int single = 0; ok && single <= 1; single++) {
         adac_engine *e = adac_engine_from_json(ir, NULL, BLOCK(single),
                                                single ? ADAC_PRECISION_SINGLE : ADAC_PRECISION_DOUBLE, err, sizeof err);
