@@ -1,5 +1,6 @@
 #include "matrix_mix.h"
 
+#include "fma_exact.h"
 #include "simd.h"
 #include "vec_ops.h"
 
@@ -18,6 +19,26 @@ static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out,
  * (a loop's input joining its feedback): each sample's sum as without add, then
  * one addition, so the fused pass gives the bits of a mix and an add. */
 
+/* a * b + c rounded once: the dense kernels fuse each product into its sum
+ * (one instruction for both where the CPU has FMA, which is what lets them near
+ * the core's peak). Every level gives the same bits: the AVX copies use the
+ * hardware's vfmadd, the baseline copy an exact emulation (fma_exact.h). */
+static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, adac_vec c)
+{
+#ifndef __FP_FAST_FMA
+    if (level == ADAC_SIMD_BASELINE) return adac_vec_fma_exact(a, b, c);
+#endif
+    return adac_vec_fma(a, b, c);
+}
+
+static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_sample b, adac_sample c)
+{
+#ifndef __FP_FAST_FMA
+    if (level == ADAC_SIMD_BASELINE) return adac_fma_exact(a, b, c);
+#endif
+    return adac_fma(a, b, c);
+}
+
 /* A gain in every lane, the way that compiles best at each level (sample.h). */
 static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
 {
@@ -34,7 +55,7 @@ static inline int tile_rows_max(adac_simd_level level)
 
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
- * over the inputs in the same order as below. */
+ * over the inputs in the same order, fused the same way, as below. */
 static ADAC_BODY void mix_row_body(adac_simd_level level, const adac_sample *g, int n_in, const adac_sample *const *x,
                                    const adac_sample *add, adac_sample *y, int n)
 {
@@ -44,8 +65,10 @@ static ADAC_BODY void mix_row_body(adac_simd_level level, const adac_sample *g, 
         for (int i = 0; i < n_in; i++) {
             const adac_sample *xi = x[i] + t0;
             adac_vec p = gain_vec(level, g[i]);
-            a0 += p * load(xi), a1 += p * load(xi + 1 * L), a2 += p * load(xi + 2 * L), a3 += p * load(xi + 3 * L);
-            a4 += p * load(xi + 4 * L), a5 += p * load(xi + 5 * L), a6 += p * load(xi + 6 * L), a7 += p * load(xi + 7 * L);
+            a0 = fused(level, p, load(xi), a0), a1 = fused(level, p, load(xi + 1 * L), a1);
+            a2 = fused(level, p, load(xi + 2 * L), a2), a3 = fused(level, p, load(xi + 3 * L), a3);
+            a4 = fused(level, p, load(xi + 4 * L), a4), a5 = fused(level, p, load(xi + 5 * L), a5);
+            a6 = fused(level, p, load(xi + 6 * L), a6), a7 = fused(level, p, load(xi + 7 * L), a7);
         }
         if (add) {
             const adac_sample *z = add + t0;
@@ -64,12 +87,11 @@ ADAC_DISPATCH_LEVEL(static, mix_row,
                     (g, n_in, x, add, y, n))
 
 /* Rows o .. o + rows - 1 of y = G x, samples t0 .. t0 + vectors * L - 1, with
- * rows x vectors accumulators in registers. Without fused multiply-adds every
- * product needs a register of its own, so the inputs are read from memory (as
- * operands of the multiplies) rather than held. Six rows by two vectors (12
- * accumulators, the broadcast gain and a product: 14 of 16 registers) was the
- * fastest shape timed with AVX, and it spends one broadcast per six
- * multiply-add pairs (tile_rows_max for SSE2).
+ * rows x vectors accumulators in registers. Six rows by two vectors (12
+ * accumulators, the two input vectors and the broadcast gain: 15 of 16
+ * registers) spends one broadcast per two fused multiply-adds, and the loads
+ * (two inputs, six gains) stay under the core's three per cycle
+ * (tile_rows_max for SSE2).
  * rows and vectors are constants where it is inlined, so the loops unroll and
  * the accumulators live in registers. tiled holds the gains as tile_gains lays
  * them out. */
@@ -87,9 +109,13 @@ static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled
         __builtin_prefetch(xi + vectors * L);
 #pragma GCC unroll 6
         for (int r = 0; r < rows; r++) {
+            /* An empty asm: the compiler no longer sees the gains as one vector and
+             * so broadcasts each from memory (one load) instead of loading four
+             * and permuting them on the multiply-add pipes. */
+            __asm__("" : "+r"(g0));
             adac_vec p = gain_vec(level, g0[r]);
 #pragma GCC unroll 2
-            for (int v = 0; v < vectors; v++) acc[r][v] += p * load(xi + v * L);
+            for (int v = 0; v < vectors; v++) acc[r][v] = fused(level, p, load(xi + v * L), acc[r][v]);
         }
     }
 #pragma GCC unroll 6
@@ -117,8 +143,9 @@ static ADAC_BODY void dense_columns(adac_simd_level level, const adac_sample *ti
 }
 
 /* Samples t_begin .. n-1: tiles of two vectors, then of one, then sample by
- * sample. Every output sample is the same sum in every tile shape (products in
- * input order, added to a zero), so the tiling does not change a bit. */
+ * sample. Every output sample is the same sum in every tile shape (products
+ * fused into it in input order, from a zero), so the tiling does not change a
+ * bit. */
 static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *tiled, const adac_sample *g, int n_out,
                                      int n_in, const adac_sample *const *x, const adac_sample *const *add,
                                      adac_sample *const *y, int t_begin, int n)
@@ -136,7 +163,7 @@ static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *t
         for (int o = 0; o < n_out; o++) {
             const adac_sample *go = g + (size_t)o * n_in;
             adac_sample acc = 0;
-            for (int i = 0; i < n_in; i++) acc += go[i] * x[i][t];
+            for (int i = 0; i < n_in; i++) acc = fused1(level, go[i], x[i][t], acc);
             y[o][t] = add ? acc + add[o][t] : acc;
         }
 }

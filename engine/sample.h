@@ -56,6 +56,28 @@ static inline __attribute__((always_inline)) adac_vec adac_vec_broadcast(adac_sa
 #endif
 }
 
+/* a * b + c rounded once: a fused multiply-add, which C defines exactly, so it
+ * gives the same bits wherever it runs. The engine is compiled without
+ * contraction (no level fuses a multiply-add of its own accord); a kernel that
+ * fuses one says so with these. Per lane, the AVX copies compile adac_vec_fma to
+ * one vfmadd per vector; the baseline copy calls the C library's fma per lane
+ * (FMA hardware where the CPU has it, an exact software routine where not). */
+static inline __attribute__((always_inline)) adac_sample adac_fma(adac_sample a, adac_sample b, adac_sample c)
+{
+#ifdef ADAC_SAMPLE_SINGLE
+    return __builtin_fmaf(a, b, c);
+#else
+    return __builtin_fma(a, b, c);
+#endif
+}
+
+static inline __attribute__((always_inline)) adac_vec adac_vec_fma(adac_vec a, adac_vec b, adac_vec c)
+{
+    adac_vec r;
+    for (int l = 0; l < ADAC_LANES; l++) r[l] = adac_fma(a[l], b[l], c[l]);
+    return r;
+}
+
 static inline __attribute__((always_inline)) adac_vec adac_vec_load(const adac_sample *p)
 {
     return *(const adac_vec *)p;

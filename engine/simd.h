@@ -3,8 +3,10 @@
  * (x86-64-v4), AVX2 (x86-64-v3) and any x86-64 - and the level is chosen once,
  * when the library loads: the best the CPU has, or lower where the environment
  * variable ADAC_SIMD (baseline, avx2, avx512) asks for it. The engine is
- * compiled without contraction of multiply-adds, and every sum runs in the same
- * order at every level, so each precision's path gives the same bits at each. */
+ * compiled without contraction of multiply-adds; the kernels that fuse one do
+ * so explicitly and exactly at every level (adac_vec_fma, fma_exact.h); and
+ * every sum runs in the same order at every level: so each precision's path
+ * gives the same bits at each. */
 #ifndef ADAC_SIMD_H
 #define ADAC_SIMD_H
 

@@ -1,9 +1,11 @@
 /* The engine's kernels against plain references written out here, in the
  * sample type this file is compiled for: it is built twice, as test_kernels
  * (double) and test_kernels_single (ADAC_SAMPLE_SINGLE, the build plugins run).
- * Register-blocked and structured mixing against the dense product, the fused
- * loop-input add against mix then add, and the cross-channel SOS bank against
- * one cascade per channel and across block splits. */
+ * The baseline level's fused multiply-add against C's fma, register-blocked and
+ * structured mixing against the dense product, the fused loop-input add against
+ * mix then add, and the cross-channel SOS bank against one cascade per channel
+ * and across block splits. */
+#include "fma_exact.h"
 #include "matrix_mix.h"
 #include "section_form.h"
 #include "sos_bank.h"
@@ -11,6 +13,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +32,132 @@ static double rnd(unsigned *s)
     return ((*s >> 8) & 0xFFFF) / 32768.0 - 1.0;
 }
 
-/* y = M x by the definition, in the sample type, for the reference. */
+#ifdef ADAC_SAMPLE_SINGLE
+#define C_FMA fmaf
+#else
+#define C_FMA fma
+#endif
+
+static uint64_t fma_rng = 88172645463325252ull;
+
+static uint64_t next_bits(void)
+{
+    fma_rng ^= fma_rng << 13, fma_rng ^= fma_rng >> 7, fma_rng ^= fma_rng << 17;
+    return fma_rng;
+}
+
+/* A full random significand times 2^[lo, hi], either sign. */
+static double random_double(int lo, int hi)
+{
+    double m = 1.0 + (double)(next_bits() >> 11) * 0x1p-53;
+    return (next_bits() & 1 ? -1 : 1) * ldexp(m, lo + (int)(next_bits() % (uint64_t)(hi - lo + 1)));
+}
+
+/* One lane's operands, of a kind chosen to reach every branch of the
+ * emulation: plain sums, cancellation, sums just off a rounding boundary,
+ * double-rounding traps (where rounding the low part to nearest instead of to
+ * odd turns a sum that is not a tie into one), wide and out-of-range exponents. */
+static void fma_operands(adac_sample *a, adac_sample *b, adac_sample *c)
+{
+    int kind = (int)(next_bits() % 10);
+    *a = (adac_sample)random_double(-20, 20), *b = (adac_sample)random_double(-20, 20);
+    adac_sample p = *a * *b;
+    switch (kind) {
+    case 0: *c = (adac_sample)random_double(-60, 60); break;
+    case 1: *c = -p; break;
+    case 2: *c = (adac_sample)(-p * (1 + ldexp(1, -(int)(next_bits() % 60)))); break;
+    case 3: *c = (adac_sample)ldexp(next_bits() & 1 ? 1 : -1, (int)(next_bits() % 80) - 40); break;
+    case 4: *c = 0; break;
+    case 5: { /* the product cut to k bits below 1: the sum is short, near a tie */
+        int k = 1 + (int)(next_bits() % 50);
+        *c = (adac_sample)-ldexp(round(ldexp(p, k)), -k);
+        break;
+    }
+    case 6:
+    case 7: {
+#ifdef ADAC_SAMPLE_SINGLE
+        /* a b = 1 - 2^-2k exactly, c = 2^24 + an odd multiple of 2: the sum rounded
+         * to double is a float tie, the exact sum is below it */
+        int k = 15 + (int)(next_bits() % 9), scale = (int)(next_bits() % 40) - 20;
+        float sign = next_bits() & 1 ? 1 : -1;
+        *a = ldexpf(1 + ldexpf(1, -k), scale), *b = sign * (1 - ldexpf(1, -k));
+        *c = sign * ldexpf(16777216.0f + 2 * (float)(1 + 2 * (next_bits() % 1000)), scale);
+#else
+        /* a b within 2^-53 of 1: uh = 1 and ul holds the rest; c + 1 is a tie at
+         * c's precision (2^53 + an even step), which only ul breaks */
+        int scale = (int)(next_bits() % 200) - 100;
+        double x = random_double(-3, 3);
+        *a = ldexp(x, scale), *b = 1.0 / x;
+        *c = (next_bits() & 1 ? 1 : -1) * ldexp(0x1p53 + 2.0 * (double)(1 + next_bits() % 1000000), scale);
+#endif
+        break;
+    }
+    case 8: /* special values, to the C library */
+        *c = (adac_sample)(next_bits() & 1 ? INFINITY : NAN);
+        break;
+    default:
+#ifdef ADAC_SAMPLE_SINGLE
+        *a = (adac_sample)random_double(-140, 120), *b = (adac_sample)random_double(-140, 120);
+        *c = (adac_sample)random_double(-149, 126);
+#else
+        *a = random_double(-1000, 980), *b = random_double(-1000, 980), *c = random_double(-1074, 1000);
+#endif
+        break;
+    }
+}
+
+/* The baseline level has no FMA instruction; its emulation must give C's
+ * fma (correct rounding of a b + c) bit for bit, as the AVX levels' vfmadd does. */
+Test(fma, baseline_emulation_equals_c_fma)
+{
+    long differ = 0, lanes = 0, specials = 0;
+    for (long round = 0; round < 300000; round++) {
+        adac_sample a[ADAC_LANES], b[ADAC_LANES], c[ADAC_LANES];
+        for (int l = 0; l < ADAC_LANES; l++) fma_operands(&a[l], &b[l], &c[l]);
+        adac_vec va, vb, vc;
+        memcpy(&va, a, sizeof va), memcpy(&vb, b, sizeof vb), memcpy(&vc, c, sizeof vc);
+        adac_vec got = adac_vec_fma_exact(va, vb, vc);
+        for (int l = 0; l < ADAC_LANES; l++, lanes++) {
+            adac_sample want = C_FMA(a[l], b[l], c[l]), lane = got[l];
+            if (want != want) {
+                specials++;
+                cr_assert(lane != lane, "a=%a b=%a c=%a: fma is NaN, the emulation %a", (double)a[l], (double)b[l], (double)c[l], (double)lane);
+                continue;
+            }
+            if (memcmp(&want, &lane, sizeof want) && differ++ < 5)
+                cr_log_error("a=%a b=%a c=%a: fma %a, the emulation %a", (double)a[l], (double)b[l], (double)c[l], (double)want, (double)lane);
+        }
+    }
+    cr_assert_eq(differ, 0, "%ld of %ld lanes differ from C's fma", differ, lanes);
+    cr_assert_gt(specials, 0);
+    /* the scalar form (the sample-by-sample tails) is the same arithmetic */
+    for (int k = 0; k < 100000; k++) {
+        adac_sample a, b, c;
+        fma_operands(&a, &b, &c);
+        adac_sample want = C_FMA(a, b, c), got = adac_fma_exact(a, b, c);
+        cr_assert(want != want ? got != got : !memcmp(&want, &got, sizeof want), "a=%a b=%a c=%a: fma %a, the emulation %a",
+                  (double)a, (double)b, (double)c, (double)want, (double)got);
+    }
+}
+
+/* y = M x by the definition, in the sample type, for the reference: each
+ * product joins the sum in one fused multiply-add (C's fma), in input order. */
 static void naive_mix(const adac_sample *m, int N, adac_sample *const *x, adac_sample *y, int n, int o)
 {
     for (int t = 0; t < n; t++) {
         adac_sample acc = 0;
-        for (int i = 0; i < N; i++) acc += m[o * N + i] * x[i][t];
+#ifdef ADAC_SAMPLE_SINGLE
+        for (int i = 0; i < N; i++) acc = fmaf(m[o * N + i], x[i][t], acc);
+#else
+        for (int i = 0; i < N; i++) acc = fma(m[o * N + i], x[i][t], acc);
+#endif
         y[t] = acc;
     }
 }
 
 /* The mixer against the definition: the same bits for a dense matrix (every
- * tile shape sums each sample's products in input order, from zero), within
+ * tile shape fuses each sample's products into its sum in input order, from
+ * zero), within
  * STRUCTURED_TOLERANCE for the structured forms. The fused y = M x + add must give exactly
  * the bits of the mix followed by the addition. */
 static void check_mix(adac_node *node, int n)
