@@ -3,6 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* i mod size for 0 <= i < 2 size: every position below is the write position
+ * plus or minus at most one ring (n + delay < size), and a division per call
+ * costs more than the copy of a short run. */
+static size_t wrap(const adac_delay_line *dl, size_t i)
+{
+    return i >= dl->size ? i - dl->size : i;
+}
+
+/* Where the n samples that end `delay` samples before the write position start. */
+static size_t read_pos(const adac_delay_line *dl, int n, size_t delay)
+{
+    return wrap(dl, dl->write_pos + dl->size - (size_t)n - delay);
+}
+
 int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block)
 {
     size_t size = max_delay + max_block + 1;
@@ -22,12 +36,12 @@ void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n)
         memcpy(dl->buf + w, in, first * sizeof *in);
         memcpy(dl->buf, in + first, ((size_t)n - first) * sizeof *in);
     }
-    dl->write_pos = (w + (size_t)n) % dl->size;
+    dl->write_pos = wrap(dl, w + (size_t)n);
 }
 
 void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, size_t delay)
 {
-    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    size_t r = read_pos(dl, n, delay);
     size_t first = dl->size - r;
     if ((size_t)n <= first) {
         memcpy(out, dl->buf + r, (size_t)n * sizeof *out);
@@ -50,7 +64,7 @@ static void add_scaled_run(adac_sample *out, const adac_sample *src, size_t n, a
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain)
 {
-    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    size_t r = read_pos(dl, n, delay);
     size_t first = dl->size - r;
     if ((size_t)n <= first) {
         add_scaled_run(out, dl->buf + r, (size_t)n, gain);
@@ -62,7 +76,7 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out
 
 const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
 {
-    size_t r = (dl->write_pos + dl->size - (size_t)n - delay) % dl->size;
+    size_t r = read_pos(dl, n, delay);
     return r + (size_t)n <= dl->size ? dl->buf + r : NULL;
 }
 
@@ -73,7 +87,7 @@ adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
 
 void adac_delay_line_commit(adac_delay_line *dl, int n)
 {
-    dl->write_pos = (dl->write_pos + (size_t)n) % dl->size;
+    dl->write_pos = wrap(dl, dl->write_pos + (size_t)n);
 }
 
 void adac_delay_line_reset(adac_delay_line *dl)
