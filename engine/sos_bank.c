@@ -14,15 +14,20 @@ int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, adac_sec
     b->channels = channels;
     b->form = form;
     b->sections = sections;
-    /* Two vectors per pass, or one where the bank fits in one. */
-    b->chains = channels > ADAC_LANES ? 2 : 1;
-    int group = b->chains * ADAC_LANES;
-    b->lanes = (channels + group - 1) / group * group;
+    /* One section: groups of two vectors (one where the bank fits in one).
+     * More: the vectors shared out evenly over as few groups of at most
+     * ADAC_SOS_BANK_CHAINS as cover them. */
+    int vectors = (channels + ADAC_LANES - 1) / ADAC_LANES;
+    int most = sections == 1 ? 2 : ADAC_SOS_BANK_CHAINS;
+    int groups = (vectors + most - 1) / most;
+    b->chains = sections == 1 ? (vectors > 1 ? 2 : 1) : (vectors + groups - 1) / groups;
+    b->lanes = groups * b->chains * ADAC_LANES;
     size_t per_section = (size_t)b->lanes;
     b->coef = calloc((size_t)sections * ADAC_SECTION_COEFS * per_section, sizeof *b->coef);
     b->state = calloc((size_t)sections * ADAC_SECTION_STATES * per_section, sizeof *b->state);
     b->zeros = calloc((size_t)max_block, sizeof *b->zeros);
     b->sink = calloc((size_t)max_block, sizeof *b->sink);
+    if (sections > 1 && !(b->steps = calloc((size_t)max_block * b->chains, sizeof *b->steps))) return 0;
     if (!b->coef || !b->state || !b->zeros || !b->sink) return 0;
     /* Padding lanes keep all-zero coefficients: they output silence. */
     for (int c = 0; c < channels; c++)
@@ -147,27 +152,118 @@ SECTION_PASS(df1_pass2, 2, ADAC_SECTIONS_DF1)
 SECTION_PASS(svf_pass1, 1, ADAC_SECTIONS_SVF)
 SECTION_PASS(svf_pass2, 2, ADAC_SECTIONS_SVF)
 
+/* A group's channels (chains vectors of ADAC_LANES rows from x) as time steps:
+ * steps[t * chains + c] holds sample t of vector c's channels. Whole runs of
+ * ADAC_LANES samples load as rows and turn in registers; the rest gathers. */
+static ADAC_BODY void to_steps_body(const adac_sample *const *x, adac_vec *steps, int chains, int n)
+{
+    int t = 0;
+    for (; t + ADAC_LANES <= n; t += ADAC_LANES)
+        for (int c = 0; c < chains; c++) {
+            adac_vec v[ADAC_LANES];
+            for (int k = 0; k < ADAC_LANES; k++) v[k] = adac_vec_load(x[c * ADAC_LANES + k] + t);
+            transpose(v);
+            for (int k = 0; k < ADAC_LANES; k++) steps[(size_t)(t + k) * chains + c] = v[k];
+        }
+    for (; t < n; t++)
+        for (int c = 0; c < chains; c++) steps[(size_t)t * chains + c] = gather(x + c * ADAC_LANES, t);
+}
+ADAC_DISPATCH(static, to_steps, (const adac_sample *const *x, adac_vec *steps, int chains, int n), (x, steps, chains, n))
+
+/* The way back: time steps to rows of y. */
+static ADAC_BODY void from_steps_body(const adac_vec *steps, adac_sample *const *y, int chains, int n)
+{
+    int t = 0;
+    for (; t + ADAC_LANES <= n; t += ADAC_LANES)
+        for (int c = 0; c < chains; c++) {
+            adac_vec v[ADAC_LANES];
+            for (int k = 0; k < ADAC_LANES; k++) v[k] = steps[(size_t)(t + k) * chains + c];
+            transpose(v);
+            for (int k = 0; k < ADAC_LANES; k++) adac_vec_store(y[c * ADAC_LANES + k] + t, v[k]);
+        }
+    for (; t < n; t++)
+        for (int c = 0; c < chains; c++) scatter(y + c * ADAC_LANES, t, steps[(size_t)t * chains + c]);
+}
+ADAC_DISPATCH(static, from_steps, (const adac_vec *steps, adac_sample *const *y, int chains, int n), (steps, y, chains, n))
+
+/* Banks of two sections or more: each section over a group's time steps, in
+ * place: `chains` vectors of channels, each an independent recursion, so that
+ * up to four overlap their latency (a section's step waits on the last one for about 12 cycles). The
+ * states live in registers; inputs, outputs and coefficients are memory
+ * operands, which is what leaves the registers for four chains. `form` and
+ * `chains` are constants in each caller, so each is compiled as its own loop. */
+static ADAC_BODY void section_run_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0, adac_vec *steps,
+                                       int n, int chains, adac_section_form form)
+{
+#define LANE(row, c) (*(adac_vec *)(row + (size_t)(c) * ADAC_LANES))
+    adac_vec cf[ADAC_SOS_BANK_CHAINS][ADAC_SECTION_COEFS], st[ADAC_SOS_BANK_CHAINS][ADAC_SECTION_STATES];
+    for (int c = 0; c < chains; c++) {
+        for (int m = 0; m < ADAC_SECTION_COEFS; m++) cf[c][m] = LANE(coef + (size_t)m * lanes + lane0, c);
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) st[c][m] = LANE(state + (size_t)m * lanes + lane0, c);
+    }
+    for (int t = 0; t < n; t++, steps += chains)
+        for (int c = 0; c < chains; c++) {
+            adac_vec v = steps[c], out;
+            if (form == ADAC_SECTIONS_SVF)
+                ADAC_SVF_STEP(cf[c], st[c], v, out);
+            else
+                ADAC_DF1_STEP(cf[c], st[c], v, out);
+            steps[c] = out;
+        }
+    for (int c = 0; c < chains; c++)
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) LANE(state + (size_t)m * lanes + lane0, c) = st[c][m];
+#undef LANE
+}
+
+#define SECTION_RUN(name, chains, form)                                                                            \
+    static ADAC_BODY void name##_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0,          \
+                                      adac_vec *steps, int n)                                                    \
+    {                                                                                                              \
+        section_run_body(coef, state, lanes, lane0, steps, n, chains, form);                                       \
+    }                                                                                                              \
+    ADAC_DISPATCH(static, name, (const adac_sample *coef, adac_sample *state, int lanes, int lane0, adac_vec *steps, int n), \
+                  (coef, state, lanes, lane0, steps, n))
+SECTION_RUN(df1_run1, 1, ADAC_SECTIONS_DF1)
+SECTION_RUN(df1_run2, 2, ADAC_SECTIONS_DF1)
+SECTION_RUN(df1_run3, 3, ADAC_SECTIONS_DF1)
+SECTION_RUN(df1_run4, 4, ADAC_SECTIONS_DF1)
+SECTION_RUN(svf_run1, 1, ADAC_SECTIONS_SVF)
+SECTION_RUN(svf_run2, 2, ADAC_SECTIONS_SVF)
+SECTION_RUN(svf_run3, 3, ADAC_SECTIONS_SVF)
+SECTION_RUN(svf_run4, 4, ADAC_SECTIONS_SVF)
+
+typedef void section_run_fn(const adac_sample *, adac_sample *, int, int, adac_vec *, int);
+static section_run_fn *const section_runs[2][ADAC_SOS_BANK_CHAINS] = {
+    {df1_run1, df1_run2, df1_run3, df1_run4},
+    {svf_run1, svf_run2, svf_run3, svf_run4},
+};
+
+/* One section: the fused pass per group of two vectors. More: per group of
+ * chains, into time steps once, every section on them, back once. */
 void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n)
 {
-    int group = b->chains * ADAC_LANES;
+    int group = b->chains * ADAC_LANES, svf = b->form == ADAC_SECTIONS_SVF;
+    section_run_fn *run = section_runs[svf][b->chains - 1];
     for (int lane0 = 0; lane0 < b->lanes; lane0 += group) {
-        const adac_sample *x[2 * ADAC_LANES];
-        adac_sample *y[2 * ADAC_LANES];
+        const adac_sample *x[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
+        adac_sample *y[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
         for (int k = 0; k < group; k++) {
             int c = lane0 + k;
             x[k] = c < b->channels ? in[c] : b->zeros;
             y[k] = c < b->channels ? out[c] : b->sink;
         }
-        int svf = b->form == ADAC_SECTIONS_SVF;
-        for (int s = 0; s < b->sections; s++) {
-            const adac_sample *coef = b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes;
-            adac_sample *state = b->state + (size_t)s * ADAC_SECTION_STATES * b->lanes;
-            const adac_sample *const *src = s == 0 ? x : (const adac_sample *const *)y;
+        if (b->sections == 1) {
             if (b->chains == 2)
-                (svf ? svf_pass2 : df1_pass2)(coef, state, b->lanes, lane0, src, y, n);
+                (svf ? svf_pass2 : df1_pass2)(b->coef, b->state, b->lanes, lane0, x, y, n);
             else
-                (svf ? svf_pass1 : df1_pass1)(coef, state, b->lanes, lane0, src, y, n);
+                (svf ? svf_pass1 : df1_pass1)(b->coef, b->state, b->lanes, lane0, x, y, n);
+            continue;
         }
+        to_steps(x, b->steps, b->chains, n);
+        for (int s = 0; s < b->sections; s++)
+            run(b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes, b->state + (size_t)s * ADAC_SECTION_STATES * b->lanes,
+                b->lanes, lane0, b->steps, n);
+        from_steps(b->steps, y, b->chains, n);
     }
 }
 
@@ -182,5 +278,6 @@ void adac_sos_bank_free(adac_sos_bank *b)
     free(b->state);
     free(b->zeros);
     free(b->sink);
+    free(b->steps);
     memset(b, 0, sizeof *b);
 }

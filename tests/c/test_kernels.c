@@ -267,12 +267,13 @@ Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
     }
 }
 
-/* The bank and one cascade per channel, in the given section form. */
-static void check_bank(adac_section_form form)
+/* The bank and one cascade per channel, in the given section form, for C
+ * channels of K sections each. */
+static void check_bank(adac_section_form form, int C, int K)
 {
-    enum { C = 11, K = 2, B = 50 };
+    enum { B = 50 };
     unsigned s = 11;
-    double sos[C * K * 6];
+    double *sos = calloc((size_t)C * K * 6, sizeof *sos), *svf = calloc((size_t)C * K * 6, sizeof *svf);
     for (int c = 0; c < C; c++)
         for (int k = 0; k < K; k++) {
             double *q = sos + (c * K + k) * 6;
@@ -280,16 +281,15 @@ static void check_bank(adac_section_form form)
             q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1;
             q[4] = -2 * r * cos(th), q[5] = r * r; /* poles inside the circle */
         }
-    double svf[C * K * 6];
     for (int i = 0; i < C * K; i++) cr_assert(adac_section_to_svf(sos + 6 * i, svf + 6 * i));
     const double *coef = form == ADAC_SECTIONS_SVF ? svf : sos;
     adac_sos_bank bank;
-    adac_sos_cascade cas[C];
+    adac_sos_cascade *cas = calloc(C, sizeof *cas);
     cr_assert(adac_sos_bank_prepare(&bank, C, K, form, coef, B));
     for (int c = 0; c < C; c++) cr_assert(adac_sos_cascade_prepare(&cas[c], K, form, coef + c * K * 6));
-    adac_sample xb[C][B], yb[C][B], ref[B];
-    adac_sample *x[C], *y[C];
-    for (int c = 0; c < C; c++) x[c] = xb[c], y[c] = yb[c];
+    adac_sample *xb = calloc((size_t)C * B, sizeof *xb), *yb = calloc((size_t)C * B, sizeof *yb), ref[B];
+    adac_sample **x = calloc(C, sizeof *x), **y = calloc(C, sizeof *y);
+    for (int c = 0; c < C; c++) x[c] = xb + c * B, y[c] = yb + c * B;
     const int blocks[] = {50, 1, 33, 7};
     double peak = 0;
     for (int round = 0; round < 2; round++) {
@@ -301,7 +301,7 @@ static void check_bank(adac_section_form form)
             for (int c = 0; c < C; c++) {
                 adac_sos_cascade_process(&cas[c], x[c], ref, n);
                 for (int t = 0; t < n; t++) {
-                    cr_assert_eq(y[c][t], ref[t], "form %d channel %d t=%d", form, c, t);
+                    cr_assert_eq(y[c][t], ref[t], "form %d, %d channels x %d sections: channel %d t=%d", form, C, K, c, t);
                     peak = fmax(peak, fabs(ref[t]));
                 }
             }
@@ -312,18 +312,28 @@ static void check_bank(adac_section_form form)
     cr_assert_gt(peak, 0.1);
     adac_sos_bank_free(&bank);
     for (int c = 0; c < C; c++) adac_sos_cascade_free(&cas[c]);
+    free(sos), free(svf), free(cas), free(xb), free(yb), free(x), free(y);
+}
+
+/* Banks of one section (one pass per pair of vectors) and of more (time steps,
+ * groups of up to four vectors), each shape once: one vector, pairs, uneven
+ * groups with padding lanes. */
+static void check_bank_shapes(adac_section_form form)
+{
+    const int shapes[][2] = {{3, 1}, {11, 1}, {37, 1}, {3, 2}, {11, 2}, {37, 3}, {20, 4}};
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) check_bank(form, shapes[i][0], shapes[i][1]);
 }
 
 /* Bit for bit: the bank's vector steps and the cascade's scalar ones are one
  * arithmetic (section_step.h), across block boundaries and after a reset. */
 Test(sos_bank, equals_one_cascade_per_channel_in_direct_form)
 {
-    check_bank(ADAC_SECTIONS_DF1);
+    check_bank_shapes(ADAC_SECTIONS_DF1);
 }
 
 Test(sos_bank, equals_one_cascade_per_channel_as_state_variable_filters)
 {
-    check_bank(ADAC_SECTIONS_SVF);
+    check_bank_shapes(ADAC_SECTIONS_SVF);
 }
 
 /* The bank takes whole rows of four samples and single samples by different code:
@@ -331,38 +341,41 @@ Test(sos_bank, equals_one_cascade_per_channel_as_state_variable_filters)
  * blocks end. */
 Test(sos_bank, same_bits_whatever_the_block_split)
 {
-    enum { C = 11, K = 2, B = 64 };
+    enum { C = 11, K_MOST = 2, B = 64 };
     unsigned s = 5;
-    double sos[C * K * 6];
-    for (int e = 0; e < C * K; e++) {
+    double sos[C * K_MOST * 6];
+    for (int e = 0; e < C * K_MOST; e++) {
         double *q = sos + e * 6;
         q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1, q[4] = -0.9, q[5] = 0.3;
     }
-    double svf[C * K * 6];
-    for (int e = 0; e < C * K; e++) cr_assert(adac_section_to_svf(sos + 6 * e, svf + 6 * e));
-    for (int form = ADAC_SECTIONS_DF1; form <= ADAC_SECTIONS_SVF; form++) {
-        adac_sos_bank whole, split;
-        cr_assert(adac_sos_bank_prepare(&whole, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
-        cr_assert(adac_sos_bank_prepare(&split, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
-        adac_sample xb[C][B], yw[C][B], ys[C][B];
-        for (int round = 0; round < 20; round++) {
-            const adac_sample *x[C], *xt[C];
-            adac_sample *y[C], *yt[C];
-            for (int c = 0; c < C; c++) {
-                for (int t = 0; t < B; t++) xb[c][t] = rnd(&s);
-                x[c] = xb[c], y[c] = yw[c];
+    double svf[C * K_MOST * 6];
+    for (int e = 0; e < C * K_MOST; e++) cr_assert(adac_section_to_svf(sos + 6 * e, svf + 6 * e));
+    /* one section (the fused pass) and two (time steps) */
+    for (int K = 1; K <= K_MOST; K++) {
+        for (int form = ADAC_SECTIONS_DF1; form <= ADAC_SECTIONS_SVF; form++) {
+            adac_sos_bank whole, split;
+            cr_assert(adac_sos_bank_prepare(&whole, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+            cr_assert(adac_sos_bank_prepare(&split, C, K, form, form == ADAC_SECTIONS_SVF ? svf : sos, B));
+            adac_sample xb[C][B], yw[C][B], ys[C][B];
+            for (int round = 0; round < 20; round++) {
+                const adac_sample *x[C], *xt[C];
+                adac_sample *y[C], *yt[C];
+                for (int c = 0; c < C; c++) {
+                    for (int t = 0; t < B; t++) xb[c][t] = rnd(&s);
+                    x[c] = xb[c], y[c] = yw[c];
+                }
+                adac_sos_bank_process(&whole, x, y, B);
+                for (int t = 0; t < B; t++) {
+                    for (int c = 0; c < C; c++) xt[c] = xb[c] + t, yt[c] = ys[c] + t;
+                    adac_sos_bank_process(&split, xt, yt, 1);
+                }
+                for (int c = 0; c < C; c++)
+                    for (int t = 0; t < B; t++)
+                        cr_assert(yw[c][t] == ys[c][t], "%d sections, form %d round %d channel %d t=%d: %.17g vs %.17g", K, form, round, c, t, yw[c][t],
+                                  ys[c][t]);
             }
-            adac_sos_bank_process(&whole, x, y, B);
-            for (int t = 0; t < B; t++) {
-                for (int c = 0; c < C; c++) xt[c] = xb[c] + t, yt[c] = ys[c] + t;
-                adac_sos_bank_process(&split, xt, yt, 1);
-            }
-            for (int c = 0; c < C; c++)
-                for (int t = 0; t < B; t++)
-                    cr_assert(yw[c][t] == ys[c][t], "form %d round %d channel %d t=%d: %.17g vs %.17g", form, round, c, t, yw[c][t],
-                              ys[c][t]);
+            adac_sos_bank_free(&whole);
+            adac_sos_bank_free(&split);
         }
-        adac_sos_bank_free(&whole);
-        adac_sos_bank_free(&split);
     }
 }
