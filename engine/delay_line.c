@@ -19,8 +19,14 @@ static size_t read_pos(const adac_delay_line *dl, int n, size_t delay)
 
 int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block)
 {
-    size_t size = max_delay + max_block + 1;
-    dl->buf = calloc(size, sizeof *dl->buf);
+    /* Whole cache lines from a line's start: a block written at the write
+     * position (which moves by whole runs of the block) then stores whole
+     * vectors into whole lines, instead of splitting one store in two lines
+     * every other vector. */
+    size_t per_line = 64 / sizeof *dl->buf;
+    size_t size = (max_delay + max_block + 1 + per_line - 1) / per_line * per_line;
+    dl->buf = aligned_alloc(64, size * sizeof *dl->buf);
+    if (dl->buf) memset(dl->buf, 0, size * sizeof *dl->buf);
     dl->size = size;
     dl->write_pos = 0;
     return dl->buf != NULL;
