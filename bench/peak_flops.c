@@ -84,7 +84,8 @@ static double measure(int single, double seconds)
 const char *adac_dispatch_level(void)
 {
     static char text[64];
-    static const char *const meaning[] = {"x86-64: SSE2", "x86-64-v3: AVX2, FMA", "x86-64-v4: AVX-512"};
+    static const char *const meaning[] = {"x86-64: SSE2, multiply-adds rounded twice", "x86-64: SSE2, FMA emulated",
+                                          "x86-64-v3: AVX2, FMA", "x86-64-v4: AVX-512"};
     adac_simd_level level = adac_simd_level_in_use();
     snprintf(text, sizeof text, "%s (%s)", adac_simd_level_name(level), meaning[level]);
     return text;

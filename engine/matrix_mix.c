@@ -21,10 +21,12 @@ static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out,
 
 /* a * b + c rounded once: the dense kernels fuse each product into its sum
  * (one instruction for both where the CPU has FMA, which is what lets them near
- * the core's peak). Every level gives the same bits: the AVX copies use the
- * hardware's vfmadd, the baseline copy an exact emulation (fma_exact.h). */
+ * the core's peak). baseline, avx2 and avx512 give the same bits: the AVX copies
+ * use the hardware's vfmadd, the baseline copy an exact emulation
+ * (fma_exact.h). The nofma copy rounds twice (simd.h). */
 static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, adac_vec c)
 {
+    if (level == ADAC_SIMD_NOFMA) return a * b + c;
 #ifndef __FP_FAST_FMA
     if (level == ADAC_SIMD_BASELINE) return adac_vec_fma_exact(a, b, c);
 #endif
@@ -33,6 +35,7 @@ static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, a
 
 static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_sample b, adac_sample c)
 {
+    if (level == ADAC_SIMD_NOFMA) return a * b + c;
 #ifndef __FP_FAST_FMA
     if (level == ADAC_SIMD_BASELINE) return adac_fma_exact(a, b, c);
 #endif
@@ -42,7 +45,7 @@ static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_s
 /* A gain in every lane, the way that compiles best at each level (sample.h). */
 static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
 {
-    return level == ADAC_SIMD_BASELINE ? adac_vec_splat(g) : adac_vec_broadcast(g);
+    return level <= ADAC_SIMD_BASELINE ? adac_vec_splat(g) : adac_vec_broadcast(g);
 }
 
 /* The most rows a dense tile takes: six (12 accumulators) in AVX's sixteen
@@ -50,7 +53,7 @@ static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
  * sixteen 128-bit ones (six spilled there and ran 7x slower). */
 static inline int tile_rows_max(adac_simd_level level)
 {
-    return level == ADAC_SIMD_BASELINE ? 4 : 6;
+    return level <= ADAC_SIMD_BASELINE ? 4 : 6;
 }
 
 /* One output (an FDN's output gains): two tiles at once, so that eight
@@ -152,7 +155,7 @@ static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *t
 {
 #ifdef ADAC_SAMPLE_SINGLE
     /* Floats in SSE2 take one vector per tile: two spilled (5x slower). */
-    const int wide = level == ADAC_SIMD_BASELINE ? 1 : 2;
+    const int wide = level <= ADAC_SIMD_BASELINE ? 1 : 2;
 #else
     const int wide = 2;
 #endif

@@ -7,6 +7,7 @@
  * and across block splits. */
 #include "fma_exact.h"
 #include "matrix_mix.h"
+#include "simd.h"
 #include "section_form.h"
 #include "sos_bank.h"
 #include "sos_cascade.h"
@@ -141,16 +142,14 @@ Test(fma, baseline_emulation_equals_c_fma)
 }
 
 /* y = M x by the definition, in the sample type, for the reference: each
- * product joins the sum in one fused multiply-add (C's fma), in input order. */
+ * product joins the sum in one fused multiply-add (C's fma), in input order;
+ * at the nofma level (simd.h) rounded, then added. */
 static void naive_mix(const adac_sample *m, int N, adac_sample *const *x, adac_sample *y, int n, int o)
 {
+    int unfused = adac_simd_level_in_use() == ADAC_SIMD_NOFMA;
     for (int t = 0; t < n; t++) {
         adac_sample acc = 0;
-#ifdef ADAC_SAMPLE_SINGLE
-        for (int i = 0; i < N; i++) acc = fmaf(m[o * N + i], x[i][t], acc);
-#else
-        for (int i = 0; i < N; i++) acc = fma(m[o * N + i], x[i][t], acc);
-#endif
+        for (int i = 0; i < N; i++) acc = unfused ? acc + m[o * N + i] * x[i][t] : C_FMA(m[o * N + i], x[i][t], acc);
         y[t] = acc;
     }
 }
