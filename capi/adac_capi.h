@@ -26,8 +26,9 @@ int adac_capi_render_faust(const char *code, int fs, int n, int double_precision
 /* The name of macro-control `id` (0, 1, ...: the order of render_engine's values),
  * NULL past the last one. */
 const char *adac_capi_control_name(int id);
-/* The level the engine's hot loops run at ("baseline", "avx2", "avx512"): the
- * CPU's best, or lower where ADAC_SIMD asked for it when the library loaded. */
+/* The level the engine's hot loops run at ("nofma", "baseline", "avx2",
+ * "avx512"): the CPU's best, or another where ADAC_SIMD asked for it when the
+ * library loaded (engine/simd.h). */
 const char *adac_capi_simd_level(void);
 /* The coefficient-rounding floor of a single-precision build (coef_floor.h), dB re
  * peak over n samples; NAN if the model does not load. */

@@ -98,9 +98,11 @@ def coefficient_floor_db(config, n: int) -> float:
 
 
 def simd_level() -> str:
-    """The level the engine's hot loops run at: "baseline", "avx2" or "avx512" (the
-    CPU's best, or lower where the environment variable ADAC_SIMD asked for it
-    when the library loaded). The double path gives the same bits at every level."""
+    """The level the engine's hot loops run at: "avx512", "avx2", "baseline" or
+    "nofma" (the CPU's best, or another where the environment variable ADAC_SIMD
+    asked for it when the library loaded). Each path gives the same bits at
+    baseline, avx2 and avx512; nofma, the default on CPUs without AVX2 and FMA,
+    rounds the dense mixes' multiply-adds twice (within rounding, not the bits)."""
     return _lib.adac_capi_simd_level().decode()
 
 
