@@ -131,10 +131,4 @@ static inline __attribute__((always_inline)) adac_vec adac_vec_fma_exact(adac_ve
 }
 #endif
 
-/* One sample, through lane 0. */
-static inline __attribute__((always_inline)) adac_sample adac_fma_exact(adac_sample a, adac_sample b, adac_sample c)
-{
-    return adac_vec_fma_exact(adac_vec_splat(a), adac_vec_splat(b), adac_vec_splat(c))[0];
-}
-
 #endif

@@ -33,13 +33,10 @@ static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, a
     return adac_vec_fma(a, b, c);
 }
 
+/* One sample (the tails), through lane 0 of the same arithmetic. */
 static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_sample b, adac_sample c)
 {
-    if (level == ADAC_SIMD_NOFMA) return a * b + c;
-#ifndef __FP_FAST_FMA
-    if (level == ADAC_SIMD_BASELINE) return adac_fma_exact(a, b, c);
-#endif
-    return adac_fma(a, b, c);
+    return fused(level, adac_vec_splat(a), adac_vec_splat(b), adac_vec_splat(c))[0];
 }
 
 /* A gain in every lane, the way that compiles best at each level (sample.h). */
