@@ -111,7 +111,12 @@ static inline __attribute__((always_inline)) adac_fma_d2 adac_fma_pair(adac_fma_
     adac_fma_d2 ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl; /* Dekker: a * b - uh */
     adac_fma_d2 th = c + uh, tl = adac_fma_two_sum_error(c, uh, th);
     adac_fma_d2 v = tl + ul;
-    return th + adac_fma_round_odd(v, adac_fma_two_sum_error(tl, ul, v));
+    adac_fma_i2 sum = (adac_fma_i2)(th + adac_fma_round_odd(v, adac_fma_two_sum_error(tl, ul, v)));
+    /* A zero product (a or b zero) makes the result c + uh, exactly, with the
+     * sign IEEE gives a sum of zeros (-0 + -0 is -0); the steps above would
+     * add a +0 to th and lose a -0. */
+    adac_fma_i2 zero_product = uh == 0;
+    return (adac_fma_d2)((zero_product & (adac_fma_i2)(c + uh)) | (~zero_product & sum));
 }
 
 static inline __attribute__((always_inline)) adac_vec adac_vec_fma_exact(adac_vec a, adac_vec b, adac_vec c)

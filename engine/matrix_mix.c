@@ -33,10 +33,13 @@ static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, a
     return adac_vec_fma(a, b, c);
 }
 
-/* One sample (the tails), through lane 0 of the same arithmetic. */
+/* One sample (the tails), through lane 0 of the same arithmetic. Lane 0 only,
+ * not a splat: the float splat (0 + x) turns -0 into +0, and the sign of a sum
+ * that underflows to zero must not depend on where a block ends. */
 static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_sample b, adac_sample c)
 {
-    return fused(level, adac_vec_splat(a), adac_vec_splat(b), adac_vec_splat(c))[0];
+    adac_vec va = {a}, vb = {b}, vc = {c};
+    return fused(level, va, vb, vc)[0];
 }
 
 /* A gain in every lane, the way that compiles best at each level (sample.h). */

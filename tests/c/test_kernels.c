@@ -55,7 +55,7 @@ static double random_double(int lo, int hi)
 }
 
 /* One lane's operands, of a kind chosen to reach every branch of the
- * emulation: plain sums, cancellation, sums just off a rounding boundary,
+ * emulation: plain sums, cancellation, signed zeros, sums just off a rounding boundary,
  * double-rounding traps (where rounding the low part to nearest instead of to
  * odd turns a sum that is not a tie into one), wide and out-of-range exponents. */
 static void fma_operands(adac_sample *a, adac_sample *b, adac_sample *c)
@@ -68,7 +68,10 @@ static void fma_operands(adac_sample *a, adac_sample *b, adac_sample *c)
     case 1: *c = -p; break;
     case 2: *c = (adac_sample)(-p * (1 + ldexp(1, -(int)(next_bits() % 60)))); break;
     case 3: *c = (adac_sample)ldexp(next_bits() & 1 ? 1 : -1, (int)(next_bits() % 80) - 40); break;
-    case 4: *c = 0; break;
+    case 4: /* signed zeros: a zero c, and half the time a zero product */
+        *c = next_bits() & 1 ? -0.0 : 0.0;
+        if (next_bits() & 1) *b = next_bits() & 1 ? -0.0 : 0.0;
+        break;
     case 5: { /* the product cut to k bits below 1: the sum is short, near a tie */
         int k = 1 + (int)(next_bits() % 50);
         *c = (adac_sample)-ldexp(round(ldexp(p, k)), -k);
@@ -217,6 +220,58 @@ Test(matrix_mix, rectangular_dense_matrices_of_every_tile_remainder)
             adac_node node = {.type = ADAC_NODE_GAIN, .n_in = cols, .n_out = rows, .gain = m};
             for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) check_mix(&node, lengths[b]);
         }
+}
+
+/* Products that underflow: inputs a few steps above the smallest subnormal, so
+ * that sums pass through signed zeros. Every tile and every one-sample tail
+ * must keep the sign the definition gives (bytes, not ==): a -0 turned +0 in
+ * one path made a model's output depend on where its blocks ended. */
+Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
+{
+#ifdef ADAC_SAMPLE_SINGLE
+    const adac_sample tiny = 0x1p-149f;
+#else
+    const adac_sample tiny = 0x1p-1074;
+#endif
+    const int shapes[][2] = {{1, 4}, {4, 1}, {7, 5}, {32, 32}};
+    const int lengths[] = {1, 5, 37};
+    unsigned s = 3;
+    int negative_zeros = 0;
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+        int n_out = shapes[k][0], N = shapes[k][1];
+        double *m = calloc((size_t)n_out * N, sizeof *m);
+        for (int i = 0; i < n_out * N; i++) m[i] = rnd(&s) * 0.5; /* |g| < 1: g x rounds to 0 or x's neighbours */
+        adac_node node = {.type = ADAC_NODE_GAIN, .n_in = N, .n_out = n_out, .gain = m, .structure = ADAC_MATRIX_DENSE};
+        adac_sample *gains = calloc((size_t)n_out * N, sizeof *gains);
+        for (int i = 0; i < n_out * N; i++) gains[i] = (adac_sample)m[i];
+        for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++) {
+            int n = lengths[b];
+            adac_sample *xb = calloc((size_t)N * n, sizeof *xb), *yb = calloc((size_t)n_out * n, sizeof *yb), *ref = calloc(n, sizeof *ref);
+            adac_sample **x = calloc(N, sizeof *x), **y = calloc(n_out, sizeof *y);
+            for (int i = 0; i < N; i++) {
+                x[i] = xb + (size_t)i * n;
+                for (int t = 0; t < n; t++) x[i][t] = (adac_sample)((int)(rnd(&s) * 3) * tiny); /* -2..2 steps */
+            }
+            for (int o = 0; o < n_out; o++) y[o] = yb + (size_t)o * n;
+            adac_matrix_mixer mixer;
+            cr_assert(adac_matrix_mix_prepare(&mixer, &node));
+            adac_matrix_mix(&mixer, (const adac_sample *const *)x, y, n);
+            adac_matrix_mix_free(&mixer);
+            for (int o = 0; o < n_out; o++) {
+                naive_mix(gains, N, x, ref, n, o);
+                for (int t = 0; t < n; t++) {
+                    cr_assert(!memcmp(&y[o][t], &ref[t], sizeof ref[t]), "%dx%d, %d samples, out %d t=%d: %a, by definition %a",
+                              n_out, N, n, o, t, (double)y[o][t], (double)ref[t]);
+                    negative_zeros += ref[t] == 0 && signbit(ref[t]);
+                }
+            }
+            free(xb), free(yb), free(ref), free(x), free(y);
+        }
+        free(m), free(gains);
+    }
+    /* Rounded twice (nofma), a sum from +0 never ends as -0; fused, some do. */
+    if (adac_simd_level_in_use() != ADAC_SIMD_NOFMA)
+        cr_assert_gt(negative_zeros, 0, "no sum ended as -0: the test would not see a lost sign");
 }
 
 Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
