@@ -42,10 +42,15 @@ static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_s
     return fused(level, va, vb, vc)[0];
 }
 
-/* A gain in every lane, the way that compiles best at each level (sample.h). */
+/* A gain in every lane, the way that compiles best at each level (sample.h):
+ * the initialiser at nofma, where it is the fast one in SSE2 code; elsewhere the
+ * shuffle, which also keeps a -0 gain's sign (the float initialiser, 0 + x,
+ * does not, and a fused sum of zeros keeps the sign of its products: baseline
+ * must match the AVX levels byte for byte, at the price of a slower broadcast
+ * in a copy that is slow anyway). */
 static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
 {
-    return level <= ADAC_SIMD_BASELINE ? adac_vec_splat(g) : adac_vec_broadcast(g);
+    return level == ADAC_SIMD_NOFMA ? adac_vec_splat(g) : adac_vec_broadcast(g);
 }
 
 /* The most rows a dense tile takes: six (12 accumulators) in AVX's sixteen

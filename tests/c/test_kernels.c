@@ -240,7 +240,8 @@ Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
     for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
         int n_out = shapes[k][0], N = shapes[k][1];
         double *m = calloc((size_t)n_out * N, sizeof *m);
-        for (int i = 0; i < n_out * N; i++) m[i] = rnd(&s) * 0.5; /* |g| < 1: g x rounds to 0 or x's neighbours */
+        /* |g| < 1: g x rounds to 0 or x's neighbours; every fifth gain -0 */
+        for (int i = 0; i < n_out * N; i++) m[i] = i % 5 == 2 ? -0.0 : rnd(&s) * 0.5;
         adac_node node = {.type = ADAC_NODE_GAIN, .n_in = N, .n_out = n_out, .gain = m, .structure = ADAC_MATRIX_DENSE};
         adac_sample *gains = calloc((size_t)n_out * N, sizeof *gains);
         for (int i = 0; i < n_out * N; i++) gains[i] = (adac_sample)m[i];
