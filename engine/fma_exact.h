@@ -78,11 +78,7 @@ static inline __attribute__((always_inline)) adac_vec adac_vec_fma_exact(adac_ve
     adac_fma_f4 c0 = __builtin_shufflevector(c, c, 0, 1, 2, 3), c1 = __builtin_shufflevector(c, c, 4, 5, 6, 7);
     /* x - x is NaN for an infinity or a NaN: those lanes go to the C library */
     adac_fma_m4 finite = ((a0 - a0) + (b0 - b0) + (c0 - c0) == 0) & ((a1 - a1) + (b1 - b1) + (c1 - c1) == 0);
-    if (!(finite[0] & finite[1] & finite[2] & finite[3])) {
-        adac_vec r;
-        for (int l = 0; l < 8; l++) r[l] = __builtin_fmaf(a[l], b[l], c[l]);
-        return r;
-    }
+    if (!(finite[0] & finite[1] & finite[2] & finite[3])) return adac_vec_fma(a, b, c); /* the C library's, per lane */
     adac_fma_f4 r0 = adac_fma_quad(a0, b0, c0), r1 = adac_fma_quad(a1, b1, c1);
     return __builtin_shufflevector(r0, r1, 0, 1, 2, 3, 4, 5, 6, 7);
 }
@@ -126,11 +122,7 @@ static inline __attribute__((always_inline)) adac_vec adac_vec_fma_exact(adac_ve
     adac_fma_d2 c0 = __builtin_shufflevector(c, c, 0, 1), c1 = __builtin_shufflevector(c, c, 2, 3);
     adac_fma_d2 u0 = a0 * b0, u1 = a1 * b1;
     adac_fma_i2 ok = adac_fma_in_range(a0, b0, c0, u0) & adac_fma_in_range(a1, b1, c1, u1);
-    if (!(ok[0] & ok[1])) {
-        adac_vec r;
-        for (int l = 0; l < 4; l++) r[l] = __builtin_fma(a[l], b[l], c[l]);
-        return r;
-    }
+    if (!(ok[0] & ok[1])) return adac_vec_fma(a, b, c); /* the C library's, per lane */
     adac_fma_d2 r0 = adac_fma_pair(a0, b0, c0, u0), r1 = adac_fma_pair(a1, b1, c1, u1);
     return __builtin_shufflevector(r0, r1, 0, 1, 2, 3);
 }

@@ -33,8 +33,8 @@ typedef adac_sample adac_vec __attribute__((vector_size(32), aligned(sizeof(adac
  * adac_vec_splat, an initialiser list: for doubles two halves joined by a
  * shuffle in AVX code (vmovddup, vinsertf128); for floats 0 + x, since
  * {x, ..., x} became eight inserts (the price is one scalar add; -0 becomes
- * +0, which changes no sum but the sign of an all-zero one). In SSE2 code it is
- * the fast one. adac_vec_broadcast, a shuffle of lane 0: one vbroadcastsd or
+ * +0, which changes the sign of a fused sum of zeros, so only code that does not
+ * fuse may splat a -0). In SSE2 code it is the fast one. adac_vec_broadcast, a shuffle of lane 0: one vbroadcastsd or
  * vbroadcastss from memory in AVX code, but lowered lane by lane in SSE2 code
  * (the dense mix at baseline ran 4x slower with it). */
 static inline __attribute__((always_inline)) adac_vec adac_vec_splat(adac_sample x)
@@ -60,8 +60,9 @@ static inline __attribute__((always_inline)) adac_vec adac_vec_broadcast(adac_sa
  * gives the same bits wherever it runs. The engine is compiled without
  * contraction (no level fuses a multiply-add of its own accord); a kernel that
  * fuses one says so with these. Per lane, the AVX copies compile adac_vec_fma to
- * one vfmadd per vector; the baseline copy calls the C library's fma per lane
- * (FMA hardware where the CPU has it, an exact software routine where not). */
+ * one vfmadd per vector; in code built without FMA each lane is a call to the C
+ * library's fma, which is why the baseline copies use fma_exact.h instead and
+ * call this only for the lanes that emulation cannot take. */
 static inline __attribute__((always_inline)) adac_sample adac_fma(adac_sample a, adac_sample b, adac_sample c)
 {
 #ifdef ADAC_SAMPLE_SINGLE
