@@ -86,6 +86,34 @@ static ADAC_BODY void transpose(adac_vec *r)
 #endif
 }
 
+/* A group's coefficients and states, `chains` vectors from lane0 (the arrays'
+ * rows are `lanes` long), into cf and st; and the states back. */
+static ADAC_BODY void load_group(const adac_sample *coef, const adac_sample *state, int lanes, int lane0, int chains,
+                                 adac_vec (*cf)[ADAC_SECTION_COEFS], adac_vec (*st)[ADAC_SECTION_STATES])
+{
+    for (int c = 0; c < chains; c++) {
+        for (int m = 0; m < ADAC_SECTION_COEFS; m++) cf[c][m] = adac_vec_load(coef + (size_t)m * lanes + lane0 + (size_t)c * ADAC_LANES);
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) st[c][m] = adac_vec_load(state + (size_t)m * lanes + lane0 + (size_t)c * ADAC_LANES);
+    }
+}
+
+static ADAC_BODY void store_states(adac_sample *state, int lanes, int lane0, int chains, adac_vec (*st)[ADAC_SECTION_STATES])
+{
+    for (int c = 0; c < chains; c++)
+        for (int m = 0; m < ADAC_SECTION_STATES; m++) adac_vec_store(state + (size_t)m * lanes + lane0 + (size_t)c * ADAC_LANES, st[c][m]);
+}
+
+/* One step of one vector of channels in the bank's form (section_step.h). */
+static ADAC_BODY adac_vec section_step(adac_section_form form, const adac_vec *cf, adac_vec *st, adac_vec x)
+{
+    adac_vec y;
+    if (form == ADAC_SECTIONS_SVF)
+        ADAC_SVF_STEP(cf, st, x, y);
+    else
+        ADAC_DF1_STEP(cf, st, x, y);
+    return y;
+}
+
 /* One section over `chains` (1 or 2) vectors of channels, each an independent
  * recursion: two overlap their latency; one serves a bank that fills a single
  * vector without filtering a padding vector. `form` and `chains` are constants
@@ -94,21 +122,8 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
                                         const adac_sample *const *x, adac_sample *const *y, int n, int chains,
                                         adac_section_form form)
 {
-#define LANE(row, c) (*(adac_vec *)(row + (size_t)(c) * ADAC_LANES))
     adac_vec cf[2][ADAC_SECTION_COEFS], st[2][ADAC_SECTION_STATES];
-    for (int c = 0; c < chains; c++) {
-        for (int m = 0; m < ADAC_SECTION_COEFS; m++) cf[c][m] = LANE(coef + (size_t)m * lanes + lane0, c);
-        for (int m = 0; m < ADAC_SECTION_STATES; m++) st[c][m] = LANE(state + (size_t)m * lanes + lane0, c);
-    }
-#define STEP(c, v)                                                \
-    do {                                                          \
-        adac_vec out_;                                            \
-        if (form == ADAC_SECTIONS_SVF)                            \
-            ADAC_SVF_STEP(cf[c], st[c], v, out_);                 \
-        else                                                      \
-            ADAC_DF1_STEP(cf[c], st[c], v, out_);                 \
-        v = out_;                                                 \
-    } while (0)
+    load_group(coef, state, lanes, lane0, chains, cf, st);
     int t = 0;
     /* ADAC_LANES samples of each chain's channels: loaded as rows, turned into
      * time steps in registers, filtered, turned back, stored as rows. */
@@ -119,7 +134,7 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
             transpose(v[c]);
         }
         for (int k = 0; k < ADAC_LANES; k++)
-            for (int c = 0; c < chains; c++) STEP(c, v[c][k]);
+            for (int c = 0; c < chains; c++) v[c][k] = section_step(form, cf[c], st[c], v[c][k]);
         for (int c = 0; c < chains; c++) {
             transpose(v[c]);
             for (int k = 0; k < ADAC_LANES; k++) adac_vec_store(y[c * ADAC_LANES + k] + t, v[c][k]);
@@ -128,13 +143,9 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
     for (; t < n; t++)
         for (int c = 0; c < chains; c++) {
             adac_vec v = gather(x + c * ADAC_LANES, t);
-            STEP(c, v);
-            scatter(y + c * ADAC_LANES, t, v);
+            scatter(y + c * ADAC_LANES, t, section_step(form, cf[c], st[c], v));
         }
-#undef STEP
-    for (int c = 0; c < chains; c++)
-        for (int m = 0; m < ADAC_SECTION_STATES; m++) LANE(state + (size_t)m * lanes + lane0, c) = st[c][m];
-#undef LANE
+    store_states(state, lanes, lane0, chains, st);
 }
 
 #define SECTION_PASS(name, chains, form)                                                                       \
@@ -195,24 +206,11 @@ ADAC_DISPATCH(static, from_steps, (const adac_vec *steps, adac_sample *const *y,
 static ADAC_BODY void section_run_body(const adac_sample *coef, adac_sample *state, int lanes, int lane0, adac_vec *steps,
                                        int n, int chains, adac_section_form form)
 {
-#define LANE(row, c) (*(adac_vec *)(row + (size_t)(c) * ADAC_LANES))
     adac_vec cf[ADAC_SOS_BANK_CHAINS][ADAC_SECTION_COEFS], st[ADAC_SOS_BANK_CHAINS][ADAC_SECTION_STATES];
-    for (int c = 0; c < chains; c++) {
-        for (int m = 0; m < ADAC_SECTION_COEFS; m++) cf[c][m] = LANE(coef + (size_t)m * lanes + lane0, c);
-        for (int m = 0; m < ADAC_SECTION_STATES; m++) st[c][m] = LANE(state + (size_t)m * lanes + lane0, c);
-    }
+    load_group(coef, state, lanes, lane0, chains, cf, st);
     for (int t = 0; t < n; t++, steps += chains)
-        for (int c = 0; c < chains; c++) {
-            adac_vec v = steps[c], out;
-            if (form == ADAC_SECTIONS_SVF)
-                ADAC_SVF_STEP(cf[c], st[c], v, out);
-            else
-                ADAC_DF1_STEP(cf[c], st[c], v, out);
-            steps[c] = out;
-        }
-    for (int c = 0; c < chains; c++)
-        for (int m = 0; m < ADAC_SECTION_STATES; m++) LANE(state + (size_t)m * lanes + lane0, c) = st[c][m];
-#undef LANE
+        for (int c = 0; c < chains; c++) steps[c] = section_step(form, cf[c], st[c], steps[c]);
+    store_states(state, lanes, lane0, chains, st);
 }
 
 #define SECTION_RUN(name, chains, form)                                                                            \
