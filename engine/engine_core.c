@@ -2,6 +2,7 @@
 
 #include "bus.h"
 #include "delay_line.h"
+#include "line_loops.h"
 #include "macro_controls.h"
 #include "matrix_mix.h"
 #include "plan.h"
@@ -45,6 +46,13 @@ struct proc {
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
     adac_sos_bank bank;         /* parallel sos leaf: all channels together */
 
+    /* A recursion run with the gains on either side of it in one pass
+     * (line_loops.h): the series' input gain points at it in fused_loop. */
+    proc *fused_loop;
+    adac_line_loops loops;
+    const adac_sample **loops_in; /* the input gain's input, advanced to the chunk */
+    adac_sample **loops_out;      /* the output gain's output, advanced to the chunk */
+
     adac_macro *macro;  /* the engine's macro-controls */
     int rt60_loop;      /* delay leaf at a loop's head: which rt60 line gains, or -1 */
 };
@@ -54,7 +62,7 @@ struct proc {
  * which matters more than per-slice overhead once a network has tens of lines.
  * The budget is in bytes (64 doubles, 128 floats), so the single path pays each
  * per-channel, per-slice cost once per twice the samples. */
-#define SLICE ((int)(512 / sizeof(adac_sample)))
+#define SLICE ((int)(1024 / sizeof(adac_sample)))
 
 /* This build's names (engine_core.h declares both). */
 #define adac_core ADAC_SAMPLE_NAME(adac_core)
@@ -92,6 +100,32 @@ static proc *proc_build(const adac_node *n, adac_macro *macro)
     return p;
 }
 
+/* Whether an input gain, a loop and an output gain (consecutive children of a
+ * series) run as line loops: line_loops.h's shape, with nothing the pass does
+ * not do (a post-delay, the rt60 control scaling the loop). */
+static int fuse_line_loops(const proc *in_gain, const proc *loop, const proc *out_gain)
+{
+    if (loop->node->type != ADAC_NODE_RECURSION || loop->node->children[0]->type != ADAC_NODE_SERIES ||
+        loop->node->children[0]->n_children != 2)
+        return 0;
+    const proc *ff = loop->children[0];
+    if (!adac_line_loops_fit(in_gain->node, loop->node, out_gain->node)) return 0;
+    const proc *parts[] = {in_gain, loop, ff, ff->children[0], ff->children[1], loop->children[1], out_gain};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        if (parts[i]->post_delay > 0) return 0;
+    return ff->children[0]->rt60_loop < 0;
+}
+
+static int prepare_line_loops(proc *in_gain, proc *loop, proc *out_gain, int max_block)
+{
+    in_gain->fused_loop = loop;
+    loop->loops_in = calloc(in_gain->node->n_in, sizeof *loop->loops_in);
+    loop->loops_out = calloc(out_gain->node->n_out, sizeof *loop->loops_out);
+    return loop->loops_in && loop->loops_out &&
+           adac_line_loops_prepare(&loop->loops, in_gain->node, loop->node, out_gain->node,
+                                   &loop->children[0]->children[1]->bank, max_block);
+}
+
 static int proc_prepare(proc *p, int max_block)
 {
     const adac_node *n = p->node;
@@ -104,6 +138,11 @@ static int proc_prepare(proc *p, int max_block)
             for (int i = 0; i + 1 < n->n_children; i++)
                 if (!(p->series_bus[i] = adac_bus_alloc(n->children[i]->n_out, max_block))) return 0;
         }
+        for (int i = 0; i + 2 < n->n_children; i++)
+            if (fuse_line_loops(p->children[i], p->children[i + 1], p->children[i + 2])) {
+                if (!prepare_line_loops(p->children[i], p->children[i + 1], p->children[i + 2], max_block)) return 0;
+                i += 2;
+            }
         break;
     case ADAC_NODE_PARALLEL:
         if (!n->concat && !(p->bus_b = adac_bus_alloc(n->n_out, max_block))) return 0;
@@ -248,6 +287,26 @@ static void feed_back(proc *fb, const adac_sample *const *y, const adac_sample *
     }
 }
 
+/* Where a delay-headed loop's next c samples go: into the head's rings where
+ * the runs do not wrap, else into bus_a (loop_commit copies them in). */
+static void loop_next_views(proc *p, proc *head, int ch, int c)
+{
+    for (int k = 0; k < ch; k++) {
+        adac_sample *next = adac_delay_line_next(&head->lines[k], c);
+        p->next_view[k] = next ? next : p->bus_a[k];
+    }
+}
+
+static void loop_commit(proc *p, proc *head, int ch, int c)
+{
+    for (int k = 0; k < ch; k++) {
+        if (p->next_view[k] == p->bus_a[k])
+            adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
+        else
+            adac_delay_line_commit(&head->lines[k], c);
+    }
+}
+
 /* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
  * longer than the shortest delay is already in their lines, so: read it, run the
  * rest of fF and then fB, and write u = x + fB(y) into the same lines. Where the
@@ -272,19 +331,30 @@ static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sam
             read_taps(head, head_out, c, c);
             process_series_from(ff, 1, (const adac_sample *const *)head_out, p->chunk_out, c);
         }
-        for (int k = 0; k < ch; k++) {
-            adac_sample *next = adac_delay_line_next(&head->lines[k], c);
-            p->next_view[k] = next ? next : p->bus_a[k];
-        }
+        loop_next_views(p, head, ch, c);
         for (int k = 0; k < ch; k++) p->in_view[k] = in[k] + off;
         feed_back(fb, (const adac_sample *const *)p->chunk_out, p->in_view, p->next_view, c);
         if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
-        for (int k = 0; k < ch; k++) {
-            if (p->next_view[k] == p->bus_a[k])
-                adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
-            else
-                adac_delay_line_commit(&head->lines[k], c);
-        }
+        loop_commit(p, head, ch, c);
+    }
+}
+
+/* A series' input gain, delay-headed loop and output gain as line loops: per
+ * chunk, the delays' output read in their rings (copied where a run wraps),
+ * one pass, and the loop's input written into the rings. */
+static void process_line_loops(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
+{
+    proc *ff = p->children[0], *head = ff->children[0];
+    int ch = ff->node->n_in;
+    int len = (int)(p->loop_len < n ? p->loop_len : n);
+    for (int off = 0; off < n; off += len) {
+        int c = n - off < len ? n - off : len;
+        for (int k = 0; k < p->loops.inputs; k++) p->loops_in[k] = in[k] + off;
+        for (int k = 0; k < p->loops.outputs; k++) p->loops_out[k] = out[k] + off;
+        const adac_sample *const *y = view_taps(head, p->head_view, ff->series_bus[0], c, c);
+        loop_next_views(p, head, ch, c);
+        adac_line_loops_process(&p->loops, p->loops_in, y, p->next_view, p->loops_out, c);
+        loop_commit(p, head, ch, c);
     }
 }
 
@@ -380,9 +450,15 @@ static void process_series_from(proc *p, int first, const adac_sample *const *in
     int k = p->node->n_children;
     const adac_sample *const *x = in;
     for (int i = first; i < k; i++) {
-        adac_sample *const *y = i == k - 1 ? out : p->series_bus[i];
-        proc_process(p->children[i], x, y, n);
+        proc *child = p->children[i];
+        int last = child->fused_loop ? i + 2 : i; /* the last child this step runs */
+        adac_sample *const *y = last == k - 1 ? out : p->series_bus[last];
+        if (child->fused_loop)
+            process_line_loops(child->fused_loop, x, y, n);
+        else
+            proc_process(child, x, y, n);
         x = (const adac_sample *const *)y;
+        i = last;
     }
 }
 
@@ -429,6 +505,9 @@ static void proc_free(proc *p)
     }
     adac_sos_bank_free(&p->bank);
     adac_matrix_mix_free(&p->mixer);
+    adac_line_loops_free(&p->loops);
+    free(p->loops_in);
+    free(p->loops_out);
     free(p);
 }
 

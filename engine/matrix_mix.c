@@ -1,6 +1,6 @@
 #include "matrix_mix.h"
 
-#include "fma_exact.h"
+#include "fused_madd.h"
 #include "simd.h"
 #include "vec_ops.h"
 
@@ -18,40 +18,6 @@ static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out,
 /* Every kernel below computes y = M x, or y = M x + add where add is not NULL
  * (a loop's input joining its feedback): each sample's sum as without add, then
  * one addition, so the fused pass gives the bits of a mix and an add. */
-
-/* a * b + c rounded once: the dense kernels fuse each product into its sum
- * (one instruction for both where the CPU has FMA, which is what lets them near
- * the core's peak). baseline, avx2 and avx512 give the same bits: the AVX copies
- * use the hardware's vfmadd, the baseline copy an exact emulation
- * (fma_exact.h). The nofma copy rounds twice (simd.h). */
-static ADAC_BODY adac_vec fused(adac_simd_level level, adac_vec a, adac_vec b, adac_vec c)
-{
-    if (level == ADAC_SIMD_NOFMA) return a * b + c;
-#ifndef __FP_FAST_FMA
-    if (level == ADAC_SIMD_BASELINE) return adac_vec_fma_exact(a, b, c);
-#endif
-    return adac_vec_fma(a, b, c);
-}
-
-/* One sample (the tails), through lane 0 of the same arithmetic. Lane 0 only,
- * not a splat: the float splat (0 + x) turns -0 into +0, and the sign of a sum
- * that underflows to zero must not depend on where a block ends. */
-static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_sample b, adac_sample c)
-{
-    adac_vec va = {a}, vb = {b}, vc = {c};
-    return fused(level, va, vb, vc)[0];
-}
-
-/* A gain in every lane, the way that compiles best at each level (sample.h):
- * the initialiser at nofma, where it is the fast one in SSE2 code; elsewhere the
- * shuffle, which also keeps a -0 gain's sign (the float initialiser, 0 + x,
- * does not, and a fused sum of zeros keeps the sign of its products: baseline
- * must match the AVX levels byte for byte, at the price of a slower broadcast
- * in a copy that is slow anyway). */
-static ADAC_BODY adac_vec gain_vec(adac_simd_level level, adac_sample g)
-{
-    return level == ADAC_SIMD_NOFMA ? adac_vec_splat(g) : adac_vec_broadcast(g);
-}
 
 /* The most rows a dense tile takes: six (12 accumulators) in AVX's sixteen
  * 256-bit registers; four in SSE2, where each 256-bit vector takes two of its

@@ -236,33 +236,38 @@ static section_run_fn *const section_runs[2][ADAC_SOS_BANK_CHAINS] = {
     {svf_run1, svf_run2, svf_run3, svf_run4},
 };
 
-/* One section: the fused pass per group of two vectors. More: per group of
- * chains, into time steps once, every section on them, back once. */
-void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n)
+/* One section: the fused pass over the group's two vectors. More: into time
+ * steps once, every section on them, back once. */
+void adac_sos_bank_process_group(adac_sos_bank *b, int lane0, const adac_sample *const *in, adac_sample *const *out,
+                                 int n)
 {
     int group = b->chains * ADAC_LANES, svf = b->form == ADAC_SECTIONS_SVF;
-    section_run_fn *run = section_runs[svf][b->chains - 1];
-    for (int lane0 = 0; lane0 < b->lanes; lane0 += group) {
-        const adac_sample *x[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
-        adac_sample *y[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
-        for (int k = 0; k < group; k++) {
-            int c = lane0 + k;
-            x[k] = c < b->channels ? in[c] : b->zeros;
-            y[k] = c < b->channels ? out[c] : b->sink;
-        }
-        if (b->sections == 1) {
-            if (b->chains == 2)
-                (svf ? svf_pass2 : df1_pass2)(b->coef, b->state, b->lanes, lane0, x, y, n);
-            else
-                (svf ? svf_pass1 : df1_pass1)(b->coef, b->state, b->lanes, lane0, x, y, n);
-            continue;
-        }
-        to_steps(x, b->steps, b->chains, n);
-        for (int s = 0; s < b->sections; s++)
-            run(b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes, b->state + (size_t)s * ADAC_SECTION_STATES * b->lanes,
-                b->lanes, lane0, b->steps, n);
-        from_steps(b->steps, y, b->chains, n);
+    const adac_sample *x[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
+    adac_sample *y[ADAC_SOS_BANK_CHAINS * ADAC_LANES];
+    for (int k = 0; k < group; k++) {
+        int real = lane0 + k < b->channels;
+        x[k] = real ? in[k] : b->zeros;
+        y[k] = real ? out[k] : b->sink;
     }
+    if (b->sections == 1) {
+        if (b->chains == 2)
+            (svf ? svf_pass2 : df1_pass2)(b->coef, b->state, b->lanes, lane0, x, y, n);
+        else
+            (svf ? svf_pass1 : df1_pass1)(b->coef, b->state, b->lanes, lane0, x, y, n);
+        return;
+    }
+    section_run_fn *run = section_runs[svf][b->chains - 1];
+    to_steps(x, b->steps, b->chains, n);
+    for (int s = 0; s < b->sections; s++)
+        run(b->coef + (size_t)s * ADAC_SECTION_COEFS * b->lanes, b->state + (size_t)s * ADAC_SECTION_STATES * b->lanes,
+            b->lanes, lane0, b->steps, n);
+    from_steps(b->steps, y, b->chains, n);
+}
+
+void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n)
+{
+    for (int lane0 = 0; lane0 < b->lanes; lane0 += b->chains * ADAC_LANES)
+        adac_sos_bank_process_group(b, lane0, in + lane0, out + lane0, n);
 }
 
 void adac_sos_bank_reset(adac_sos_bank *b)

@@ -17,6 +17,7 @@
 
 #define adac_sos_bank_prepare ADAC_SAMPLE_NAME(adac_sos_bank_prepare)
 #define adac_sos_bank_process ADAC_SAMPLE_NAME(adac_sos_bank_process)
+#define adac_sos_bank_process_group ADAC_SAMPLE_NAME(adac_sos_bank_process_group)
 #define adac_sos_bank_reset ADAC_SAMPLE_NAME(adac_sos_bank_reset)
 #define adac_sos_bank_free ADAC_SAMPLE_NAME(adac_sos_bank_free)
 
@@ -37,6 +38,11 @@ typedef struct {
 int adac_sos_bank_prepare(adac_sos_bank *b, int channels, int sections, adac_section_form form,
                           const double *coef, int max_block);
 void adac_sos_bank_process(adac_sos_bank *b, const adac_sample *const *in, adac_sample *const *out, int n);
+/* One group: channels lane0 .. lane0 + chains * ADAC_LANES - 1 (those that
+ * exist), in[k] and out[k] being channel lane0 + k; lane0 a multiple of that
+ * group size. The whole bank is its groups in turn. */
+void adac_sos_bank_process_group(adac_sos_bank *b, int lane0, const adac_sample *const *in, adac_sample *const *out,
+                                 int n);
 void adac_sos_bank_reset(adac_sos_bank *b);
 void adac_sos_bank_free(adac_sos_bank *b);
 

@@ -5,12 +5,18 @@
  * structured mixing against the dense product, the fused loop-input add against
  * mix then add, and the cross-channel SOS bank against one cascade per channel
  * and across block splits. */
+#include "bus.h"
+#include "engine.h"
 #include "fma_exact.h"
+#include "line_loops.h"
 #include "matrix_mix.h"
+#include "plan.h"
 #include "simd.h"
 #include "section_form.h"
+#include "section_step.h"
 #include "sos_bank.h"
 #include "sos_cascade.h"
+#include "vec_ops.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -424,5 +430,181 @@ Test(sos_bank, same_bits_whatever_the_block_split)
             adac_sos_bank_free(&whole);
             adac_sos_bank_free(&split);
         }
+    }
+}
+
+/* An FDN without mixing, as the engine fuses it (line_loops.h): `lines` lines
+ * of the given delays, `inputs` inputs and `outputs` outputs, K sections per
+ * line; dfi forces direct form I (a section with a pole at z = -1, cancelled
+ * by a zero, has no state-variable form). shell wraps the input gain, which
+ * keeps the engine from fusing: the same model run node by node. */
+static char *line_loops_json(int lines, int inputs, int outputs, int K, int dfi, const int *delays, int shell, unsigned seed)
+{
+    size_t cap = 65536, len = 0;
+    char *j = malloc(cap);
+    unsigned s = seed;
+#define PUT(...) (len += (size_t)snprintf(j + len, cap - len, __VA_ARGS__))
+    PUT("{\"format\":\"adac-ir\",\"version\":1,\"name\":\"loops\",\"fs\":48000,\"graph\":{\"type\":\"series\",\"children\":[");
+    PUT("%s{\"type\":\"gain\",\"params\":{\"matrix\":[", shell ? "{\"type\":\"shell\",\"core\":" : "");
+    for (int l = 0; l < lines; l++) {
+        PUT("%s[", l ? "," : "");
+        for (int m = 0; m < inputs; m++) PUT("%s%.17g", m ? "," : "", rnd(&s) / 3.0);
+        PUT("]");
+    }
+    PUT("]}}%s,{\"type\":\"recursion\",\"fF\":{\"type\":\"series\",\"children\":[", shell ? "}" : "");
+    PUT("{\"type\":\"parallel_delay\",\"params\":{\"samples\":[");
+    for (int l = 0; l < lines; l++) PUT("%s%d", l ? "," : "", delays[l]);
+    PUT("]}},{\"type\":\"parallel_sos\",\"params\":{\"sections\":[");
+    for (int l = 0; l < lines; l++) {
+        PUT("%s[", l ? "," : "");
+        for (int k = 0; k < K; k++) {
+            if (dfi && l == 0 && k == 0) {
+                PUT("%s[0.5,0.5,0,1,1,0]", k ? "," : "");
+                continue;
+            }
+            double r = 0.5 + 0.4 * fabs(rnd(&s)), th = 3.0 * fabs(rnd(&s));
+            PUT("%s[%.17g,%.17g,%.17g,1,%.17g,%.17g]", k ? "," : "", rnd(&s) / 2, rnd(&s) / 2, rnd(&s) / 2, -2 * r * cos(th), r * r);
+        }
+        PUT("]");
+    }
+    PUT("]}}]},\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[");
+    for (int l = 0; l < lines; l++) PUT("%s%.17g", l ? "," : "", 0.6 * rnd(&s));
+    PUT("]}}},{\"type\":\"gain\",\"params\":{\"matrix\":[");
+    for (int o = 0; o < outputs; o++) {
+        PUT("%s[", o ? "," : "");
+        for (int l = 0; l < lines; l++) PUT("%s%.17g", l ? "," : "", rnd(&s) / 3.0);
+        PUT("]");
+    }
+    PUT("]}}]}}");
+#undef PUT
+    cr_assert_lt(len, cap);
+    return j;
+}
+
+#ifdef ADAC_SAMPLE_SINGLE
+#define THIS_PRECISION ADAC_PRECISION_SINGLE
+#define ENGINE_PROCESS adac_engine_process_float
+#else
+#define THIS_PRECISION ADAC_PRECISION_DOUBLE
+#define ENGINE_PROCESS adac_engine_process
+#endif
+
+/* The pass against the nodes it stands for, run as the engine runs them one by
+ * one: the input gain's mix, the bank, the per-line gain and the add, the
+ * output gain's mix. Chunks of every remainder, states carried across them;
+ * the bits of the loop's next input, of every output and of the filters'
+ * states must agree. */
+static void check_line_loops(int lines, int inputs, int outputs, int K, int dfi)
+{
+    enum { B = 70 };
+    int delays[40];
+    for (int l = 0; l < lines; l++) delays[l] = 100 + l;
+    char err[ADAC_ERR_LEN], *json = line_loops_json(lines, inputs, outputs, K, dfi, delays, 0, 3u + (unsigned)lines);
+    adac_graph *g = adac_graph_load_string(json, err, sizeof err);
+    cr_assert_not_null(g, "%s", err);
+    adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
+    const adac_node *gin = g->root->children[0], *loop = g->root->children[1], *gout = g->root->children[2];
+    const adac_node *filters = loop->children[0]->children[1], *feedback = loop->children[1];
+    cr_assert(adac_line_loops_fit(gin, loop, gout));
+    cr_assert_eq(filters->section_form, dfi ? ADAC_SECTIONS_DF1 : ADAC_SECTIONS_SVF);
+    adac_sos_bank ref_bank, bank;
+    adac_matrix_mixer mix_in, mix_out;
+    adac_line_loops ll;
+    const double *numbers = adac_node_section_numbers(filters);
+    cr_assert(adac_sos_bank_prepare(&ref_bank, lines, K, filters->section_form, numbers, B));
+    cr_assert(adac_sos_bank_prepare(&bank, lines, K, filters->section_form, numbers, B));
+    cr_assert(adac_matrix_mix_prepare(&mix_in, gin) && adac_matrix_mix_prepare(&mix_out, gout));
+    cr_assert(adac_line_loops_prepare(&ll, gin, loop, gout, &bank, B));
+    adac_sample **in = adac_bus_alloc(inputs, B), **read = adac_bus_alloc(lines, B);
+    adac_sample **x = adac_bus_alloc(lines, B), **y = adac_bus_alloc(lines, B), **u = adac_bus_alloc(lines, B);
+    adac_sample **out = adac_bus_alloc(outputs, B), **want_u = adac_bus_alloc(lines, B), **want_out = adac_bus_alloc(outputs, B);
+    unsigned s = 9;
+    const int chunks[] = {70, 1, 37, 8, 3, 64, 5, 16, 69};
+    double peak = 0;
+    for (size_t b = 0; b < sizeof chunks / sizeof *chunks; b++) {
+        int n = chunks[b];
+        for (int m = 0; m < inputs; m++)
+            for (int t = 0; t < n; t++) in[m][t] = rnd(&s) / 3.0;
+        for (int l = 0; l < lines; l++)
+            for (int t = 0; t < n; t++) read[l][t] = rnd(&s) / 3.0;
+        adac_matrix_mix(&mix_in, (const adac_sample *const *)in, x, n);
+        adac_sos_bank_process(&ref_bank, (const adac_sample *const *)read, y, n);
+        for (int l = 0; l < lines; l++) adac_vec_scale_add(want_u[l], y[l], (adac_sample)feedback->gain[l], x[l], n);
+        adac_matrix_mix(&mix_out, (const adac_sample *const *)y, want_out, n);
+        adac_line_loops_process(&ll, (const adac_sample *const *)in, (const adac_sample *const *)read, u, out, n);
+        for (int l = 0; l < lines; l++)
+            for (int t = 0; t < n; t++)
+                cr_assert(!memcmp(&u[l][t], &want_u[l][t], sizeof u[l][t]), "%d lines %d in %d out %d sections form %d, chunk %zu: line %d t=%d: %a, node by node %a",
+                          lines, inputs, outputs, K, filters->section_form, b, l, t, u[l][t], want_u[l][t]);
+        for (int o = 0; o < outputs; o++)
+            for (int t = 0; t < n; t++) {
+                cr_assert(!memcmp(&out[o][t], &want_out[o][t], sizeof out[o][t]), "%d lines %d in %d out %d sections form %d, chunk %zu: out %d t=%d: %a, node by node %a",
+                          lines, inputs, outputs, K, filters->section_form, b, o, t, out[o][t], want_out[o][t]);
+                peak = fmax(peak, fabs(want_out[o][t]));
+            }
+    }
+    size_t states = (size_t)K * ADAC_SECTION_STATES * bank.lanes * sizeof *bank.state;
+    cr_assert(!memcmp(bank.state, ref_bank.state, states), "%d lines: the filters' states differ", lines);
+    cr_assert_gt(peak, 1e-3, "%d lines: the outputs are not silent", lines);
+    adac_line_loops_free(&ll);
+    adac_sos_bank_free(&ref_bank), adac_sos_bank_free(&bank);
+    adac_matrix_mix_free(&mix_in), adac_matrix_mix_free(&mix_out);
+    adac_bus_free(in), adac_bus_free(read), adac_bus_free(x), adac_bus_free(y), adac_bus_free(u);
+    adac_bus_free(out), adac_bus_free(want_u), adac_bus_free(want_out);
+    adac_graph_free(g);
+    free(json);
+}
+
+/* One line, one vector, pairs of vectors with and without padding, 32 lines;
+ * one and two inputs and outputs; one section and two; both forms. */
+Test(line_loops, equal_the_nodes_they_fuse_bit_for_bit)
+{
+    const int shapes[][5] = {{1, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {5, 1, 2, 1, 1}, {8, 1, 1, 2, 0}, {11, 2, 3, 1, 0},
+                             {13, 1, 1, 2, 1}, {32, 1, 1, 1, 0}, {32, 2, 2, 1, 1}};
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
+        check_line_loops(shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], shapes[i][4]);
+}
+
+/* The engine's fused loops against the same model run node by node (its input
+ * gain in a shell, which the engine does not fuse), byte for byte: delays
+ * shorter than the block (several chunks per block), rings that wrap in the
+ * middle of a run, blocks that end mid-vector. */
+Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
+{
+    const int shapes[][5] = {{3, 1, 1, 1, 0}, {9, 2, 2, 1, 1}, {32, 1, 1, 1, 0}, {12, 1, 2, 2, 0}};
+    const int blocks[] = {1, 37, 256};
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        int lines = shapes[i][0], inputs = shapes[i][1], outputs = shapes[i][2], delays[40];
+        unsigned s = 21;
+        for (int l = 0; l < lines; l++) delays[l] = 23 + (int)(fabs(rnd(&s)) * 300);
+        char *fused_json = line_loops_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 0, 5);
+        char *nodes_json = line_loops_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 1, 5);
+        for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+            enum { T = 3000 };
+            int n = blocks[b];
+            char err[ADAC_ERR_LEN];
+            adac_engine *fe = adac_engine_from_json(fused_json, NULL, n, THIS_PRECISION, err, sizeof err);
+            cr_assert_not_null(fe, "%s", err);
+            adac_engine *ne = adac_engine_from_json(nodes_json, NULL, n, THIS_PRECISION, err, sizeof err);
+            cr_assert_not_null(ne, "%s", err);
+            adac_sample **in = adac_bus_alloc(inputs, n), **fo = adac_bus_alloc(outputs, n), **no = adac_bus_alloc(outputs, n);
+            double peak = 0;
+            for (int off = 0; off + n <= T; off += n) {
+                for (int m = 0; m < inputs; m++)
+                    for (int t = 0; t < n; t++) in[m][t] = off + t < 400 ? rnd(&s) / 3.0 : 0;
+                ENGINE_PROCESS(fe, (const adac_sample *const *)in, fo, n);
+                ENGINE_PROCESS(ne, (const adac_sample *const *)in, no, n);
+                for (int o = 0; o < outputs; o++)
+                    for (int t = 0; t < n; t++) {
+                        cr_assert(!memcmp(&fo[o][t], &no[o][t], sizeof fo[o][t]), "%d lines, block %d: out %d t=%d: fused %a, node by node %a",
+                                  lines, n, o, off + t, fo[o][t], no[o][t]);
+                        if (off + t > 2000) peak = fmax(peak, fabs(no[o][t]));
+                    }
+            }
+            cr_assert_gt(peak, 1e-6, "%d lines: the loops still ring after 2000 samples", lines);
+            adac_engine_free(fe), adac_engine_free(ne);
+            adac_bus_free(in), adac_bus_free(fo), adac_bus_free(no);
+        }
+        free(fused_json), free(nodes_json);
     }
 }
