@@ -17,88 +17,91 @@ static size_t read_pos(const adac_delay_line *dl, int n, size_t delay)
     return wrap(dl, dl->write_pos + dl->size - (size_t)n - delay);
 }
 
-int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block)
+/* A ring of at least `length` samples and its guard of one block. Whole cache
+ * lines from a line's start: a block written at the write position (which
+ * moves by whole runs of the block) then stores whole vectors into whole
+ * lines, instead of splitting one store in two lines every other vector. */
+static int prepare_ring(adac_delay_line *dl, size_t length, size_t max_block)
 {
-    /* Whole cache lines from a line's start: a block written at the write
-     * position (which moves by whole runs of the block) then stores whole
-     * vectors into whole lines, instead of splitting one store in two lines
-     * every other vector. */
     size_t per_line = 64 / sizeof *dl->buf;
-    size_t size = (max_delay + max_block + 1 + per_line - 1) / per_line * per_line;
-    dl->buf = aligned_alloc(64, size * sizeof *dl->buf);
-    if (dl->buf) memset(dl->buf, 0, size * sizeof *dl->buf);
+    size_t size = (length + per_line - 1) / per_line * per_line;
+    size_t guard = (max_block + per_line - 1) / per_line * per_line;
+    dl->buf = aligned_alloc(64, (size + guard) * sizeof *dl->buf);
+    if (dl->buf) memset(dl->buf, 0, (size + guard) * sizeof *dl->buf);
     dl->size = size;
+    dl->guard = guard;
     dl->write_pos = 0;
     return dl->buf != NULL;
 }
 
+int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block)
+{
+    return prepare_ring(dl, max_delay + max_block + 1, max_block);
+}
+
+int adac_delay_line_prepare_loop(adac_delay_line *dl, size_t max_delay, size_t max_block)
+{
+    return prepare_ring(dl, max_delay > 0 ? max_delay : 1, max_block);
+}
+
+/* After samples [w, w + n) went in at buf + w (n <= guard, so they end within
+ * the guard): the part past the ring's end belongs at its start, and whatever
+ * now lies at the start must show in the guard too. */
+static void settle(adac_delay_line *dl, size_t w, size_t n)
+{
+    size_t end = w + n;
+    if (end > dl->size) memcpy(dl->buf, dl->buf + dl->size, (end - dl->size) * sizeof *dl->buf);
+    size_t stop = end < dl->size ? end : dl->size;
+    if (w < dl->guard) {
+        size_t mirror_end = stop < dl->guard ? stop : dl->guard;
+        if (mirror_end > w) memcpy(dl->buf + dl->size + w, dl->buf + w, (mirror_end - w) * sizeof *dl->buf);
+    }
+    dl->write_pos = wrap(dl, end);
+}
+
 void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n)
 {
-    size_t w = dl->write_pos;
-    size_t first = dl->size - w;
-    if ((size_t)n <= first) {
-        memcpy(dl->buf + w, in, (size_t)n * sizeof *in);
-    } else {
-        memcpy(dl->buf + w, in, first * sizeof *in);
-        memcpy(dl->buf, in + first, ((size_t)n - first) * sizeof *in);
+    for (size_t done = 0; done < (size_t)n;) {
+        size_t run = (size_t)n - done < dl->guard ? (size_t)n - done : dl->guard;
+        memcpy(dl->buf + dl->write_pos, in + done, run * sizeof *in);
+        settle(dl, dl->write_pos, run);
+        done += run;
     }
-    dl->write_pos = wrap(dl, w + (size_t)n);
 }
 
 void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, size_t delay)
 {
-    size_t r = read_pos(dl, n, delay);
-    size_t first = dl->size - r;
-    if ((size_t)n <= first) {
-        memcpy(out, dl->buf + r, (size_t)n * sizeof *out);
-    } else {
-        memcpy(out, dl->buf + r, first * sizeof *out);
-        memcpy(out + first, dl->buf, ((size_t)n - first) * sizeof *out);
-    }
-}
-
-/* The ring holds the n samples as at most two contiguous runs; adding run by run
- * keeps the inner loop a plain vectorisable stream. */
-static void add_scaled_run(adac_sample *out, const adac_sample *src, size_t n, adac_sample gain)
-{
-    if (gain == 1.0)
-        for (size_t i = 0; i < n; i++) out[i] += src[i];
-    else
-        for (size_t i = 0; i < n; i++) out[i] += gain * src[i];
+    memcpy(out, dl->buf + read_pos(dl, n, delay), (size_t)n * sizeof *out);
 }
 
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain)
 {
-    size_t r = read_pos(dl, n, delay);
-    size_t first = dl->size - r;
-    if ((size_t)n <= first) {
-        add_scaled_run(out, dl->buf + r, (size_t)n, gain);
-    } else {
-        add_scaled_run(out, dl->buf + r, first, gain);
-        add_scaled_run(out + first, dl->buf, (size_t)n - first, gain);
-    }
+    const adac_sample *src = dl->buf + read_pos(dl, n, delay);
+    if (gain == 1.0)
+        for (int i = 0; i < n; i++) out[i] += src[i];
+    else
+        for (int i = 0; i < n; i++) out[i] += gain * src[i];
 }
 
 const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
 {
-    size_t r = read_pos(dl, n, delay);
-    return r + (size_t)n <= dl->size ? dl->buf + r : NULL;
+    return (size_t)n <= dl->guard ? dl->buf + read_pos(dl, n, delay) : NULL;
 }
 
 adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
 {
-    return dl->write_pos + (size_t)n <= dl->size ? dl->buf + dl->write_pos : NULL;
+    return (size_t)n <= dl->guard ? dl->buf + dl->write_pos : NULL;
 }
 
 void adac_delay_line_commit(adac_delay_line *dl, int n)
 {
-    dl->write_pos = wrap(dl, dl->write_pos + (size_t)n);
+    settle(dl, dl->write_pos, (size_t)n);
 }
 
 void adac_delay_line_reset(adac_delay_line *dl)
 {
-    memset(dl->buf, 0, dl->size * sizeof *dl->buf);
+    memset(dl->buf, 0, (dl->size + dl->guard) * sizeof *dl->buf);
     dl->write_pos = 0;
 }
 

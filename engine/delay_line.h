@@ -1,6 +1,9 @@
 /* A delay line on a ring buffer sized exactly (no power-of-two rounding: across
- * tens of lines the extra memory would push the state out of cache). Reads and
- * writes are at most two contiguous runs, so the wrap costs one division per call. Life cycle: prepare (allocates),
+ * tens of lines the extra memory would push the state out of cache), followed
+ * by a guard of one block that mirrors the ring's start: any run of up to a
+ * block, read or written, is one contiguous stretch of memory, so a loop reads
+ * and writes its lines in place even where a run crosses the ring's end (the
+ * mirror costs a copy of one block per trip round the ring). Life cycle: prepare (allocates),
  * write / read in the audio path (no allocation), reset, free. One line serves
  * any number of read taps, each with its own delay. */
 #ifndef ADAC_DELAY_LINE_H
@@ -11,6 +14,7 @@
 #include <stddef.h>
 
 #define adac_delay_line_prepare ADAC_SAMPLE_NAME(adac_delay_line_prepare)
+#define adac_delay_line_prepare_loop ADAC_SAMPLE_NAME(adac_delay_line_prepare_loop)
 #define adac_delay_line_write ADAC_SAMPLE_NAME(adac_delay_line_write)
 #define adac_delay_line_read ADAC_SAMPLE_NAME(adac_delay_line_read)
 #define adac_delay_line_read_add_scaled ADAC_SAMPLE_NAME(adac_delay_line_read_add_scaled)
@@ -22,12 +26,17 @@
 
 typedef struct {
     adac_sample *buf;
-    size_t size;
+    size_t size;      /* the ring's length */
+    size_t guard;     /* samples after it, always equal to the ring's first ones */
     size_t write_pos; /* index of the next sample to be written, < size */
 } adac_delay_line;
 
 /* Room for reads up to max_delay samples behind a block of max_block samples. */
 int adac_delay_line_prepare(adac_delay_line *dl, size_t max_delay, size_t max_block);
+/* For a loop that reads each run before it writes one (lag n, every delay at
+ * least n): the ring need hold only max_delay samples, so the run a loop writes
+ * is, to within a cache line, the run it has just read, still in the cache. */
+int adac_delay_line_prepare_loop(adac_delay_line *dl, size_t max_delay, size_t max_block);
 void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n);
 /* out[i] = x[w - n + i - delay], w = samples written so far: with delay = 0 right
  * after writing n samples, the same n samples come back. */
@@ -37,8 +46,8 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out
                                      adac_sample gain);
 /* Zero-copy access for a loop that reads a block and later writes one:
  * peek is where read(dl, out, n, delay) would copy from, and next where the next
- * n samples written go, each only while the run is contiguous in the ring (NULL
- * when it wraps: copy instead). commit then counts n samples written through next. */
+ * n samples written go (NULL for runs longer than the block prepared for: copy
+ * instead). commit then takes n samples written through next. */
 const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay);
 adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
 void adac_delay_line_commit(adac_delay_line *dl, int n);

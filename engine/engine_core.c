@@ -29,8 +29,8 @@ struct proc {
     proc **children;
 
     /* Buses: arrays of channel pointers into one allocation. */
-    /* parallel: branch B in bus_b; recursion: u, w (delay-headed: bus_a only, where a
-     * ring run wraps); tap leaf under rt60: its scaled input in bus_a */
+    /* parallel: branch B in bus_b; recursion: u, w (delay-headed: none, its loop
+     * runs in the head's rings); tap leaf under rt60: its scaled input in bus_a */
     adac_sample **bus_a, **bus_b;
     adac_sample ***series_bus;      /* series: n_children - 1 intermediate buses */
     adac_sample **chunk_out;        /* recursion: output channel pointers offset to the chunk */
@@ -53,6 +53,7 @@ struct proc {
     const adac_sample **loops_in; /* the input gain's input, advanced to the chunk */
     adac_sample **loops_out;      /* the output gain's output, advanced to the chunk */
 
+    int loop_head;      /* a delay leaf whose lines are a delay-headed loop's buffer */
     adac_macro *macro;  /* the engine's macro-controls */
     int rt60_loop;      /* delay leaf at a loop's head: which rt60 line gains, or -1 */
 };
@@ -95,7 +96,18 @@ static proc *proc_build(const adac_node *n, adac_macro *macro)
     p->delay_headed = n->delay_headed;
     if (n->n_children) {
         p->children = calloc(n->n_children, sizeof *p->children);
-        for (int i = 0; i < n->n_children; i++) p->children[i] = proc_build(n->children[i], macro);
+        if (!p->children) {
+            free(p);
+            return NULL;
+        }
+        /* A child that failed stays NULL: proc_prepare refuses the tree. */
+        for (int i = 0; i < n->n_children; i++)
+            if (!(p->children[i] = proc_build(n->children[i], macro))) return p;
+    }
+    if (n->type == ADAC_NODE_RECURSION && n->delay_headed) {
+        proc *ff = p->children[0];
+        proc *head = ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
+        if (head) head->loop_head = 1;
     }
     return p;
 }
@@ -149,11 +161,9 @@ static int proc_prepare(proc *p, int max_block)
         break;
     case ADAC_NODE_RECURSION: {
         int ch = n->children[0]->n_in;
-        if (!(p->bus_a = adac_bus_alloc(ch, max_block))) return 0;
         p->chunk_out = calloc(n->n_out, sizeof(adac_sample *));
         if (!p->chunk_out) return 0;
-        /* The head delay's lines are the loop buffer, and fB writes into them
-         * (bus_a only where a run wraps). */
+        /* The head delay's lines are the loop buffer, and fB writes into them. */
         if (p->delay_headed) {
             p->head_view = calloc(ch, sizeof *p->head_view);
             p->next_view = calloc(ch, sizeof *p->next_view);
@@ -161,7 +171,7 @@ static int proc_prepare(proc *p, int max_block)
             if (!p->head_view || !p->next_view || !p->in_view) return 0;
             break;
         }
-        if (!(p->bus_b = adac_bus_alloc(ch, max_block))) return 0;
+        if (!(p->bus_a = adac_bus_alloc(ch, max_block)) || !(p->bus_b = adac_bus_alloc(ch, max_block))) return 0;
         p->lines = calloc(ch, sizeof *p->lines);
         p->n_lines = ch;
         for (int c = 0; c < ch; c++)
@@ -179,7 +189,9 @@ static int proc_prepare(proc *p, int max_block)
         p->n_lines = n->n_in;
         for (int c = 0; c < n->n_in; c++) {
             int64_t longest = adac_node_longest_tap(n, c) - p->advance;
-            if (!adac_delay_line_prepare(&p->lines[c], (size_t)(longest > 0 ? longest : 0), max_block)) return 0;
+            size_t room = (size_t)(longest > 0 ? longest : 0);
+            if (!(p->loop_head ? adac_delay_line_prepare_loop : adac_delay_line_prepare)(&p->lines[c], room, max_block))
+                return 0;
         }
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
         if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
@@ -253,7 +265,7 @@ static void read_taps(proc *p, adac_sample *const *out, int n, int lag)
 
 /* Where a parallel delay leaf's output for the next n samples (lag as in
  * read_output) can be read: in its own ring where the channel is one plain
- * integer tap and the run does not wrap, else copied into that channel of bus. */
+ * integer tap, else copied into that channel of bus. */
 static const adac_sample *const *view_taps(proc *p, const adac_sample **view, adac_sample *const *bus, int n, int lag)
 {
     const adac_node *nd = p->node;
@@ -287,31 +299,23 @@ static void feed_back(proc *fb, const adac_sample *const *y, const adac_sample *
     }
 }
 
-/* Where a delay-headed loop's next c samples go: into the head's rings where
- * the runs do not wrap, else into bus_a (loop_commit copies them in). */
+/* Where a delay-headed loop's next c samples go: into the head's rings, in
+ * place (a chunk is never longer than the block the lines were prepared for). */
 static void loop_next_views(proc *p, proc *head, int ch, int c)
 {
-    for (int k = 0; k < ch; k++) {
-        adac_sample *next = adac_delay_line_next(&head->lines[k], c);
-        p->next_view[k] = next ? next : p->bus_a[k];
-    }
+    for (int k = 0; k < ch; k++) p->next_view[k] = adac_delay_line_next(&head->lines[k], c);
 }
 
-static void loop_commit(proc *p, proc *head, int ch, int c)
+static void loop_commit(proc *head, int ch, int c)
 {
-    for (int k = 0; k < ch; k++) {
-        if (p->next_view[k] == p->bus_a[k])
-            adac_delay_line_write(&head->lines[k], p->bus_a[k], c);
-        else
-            adac_delay_line_commit(&head->lines[k], c);
-    }
+    for (int k = 0; k < ch; k++) adac_delay_line_commit(&head->lines[k], c);
 }
 
 /* The usual FDN: fF = (delays, then the rest). The delays' output for a chunk no
  * longer than the shortest delay is already in their lines, so: read it, run the
- * rest of fF and then fB, and write u = x + fB(y) into the same lines. Where the
- * runs do not wrap, the rest of fF reads the lines in place and fB writes into
- * them, so the loop copies nothing. */
+ * rest of fF and then fB, and write u = x + fB(y) into the same lines. The rest
+ * of fF reads the lines in place and fB writes into them (delay_line.h keeps
+ * every run contiguous), so the loop copies nothing. */
 static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
     proc *ff = p->children[0], *fb = p->children[1];
@@ -335,13 +339,14 @@ static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sam
         for (int k = 0; k < ch; k++) p->in_view[k] = in[k] + off;
         feed_back(fb, (const adac_sample *const *)p->chunk_out, p->in_view, p->next_view, c);
         if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
-        loop_commit(p, head, ch, c);
+        loop_commit(head, ch, c);
     }
 }
 
 /* A series' input gain, delay-headed loop and output gain as line loops: per
- * chunk, the delays' output read in their rings (copied where a run wraps),
- * one pass, and the loop's input written into the rings. */
+ * chunk, the delays' output read in their rings (copied only for taps that
+ * are not one plain delay), one pass, and the loop's input written into the
+ * rings. */
 static void process_line_loops(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
     proc *ff = p->children[0], *head = ff->children[0];
@@ -354,7 +359,7 @@ static void process_line_loops(proc *p, const adac_sample *const *in, adac_sampl
         const adac_sample *const *y = view_taps(head, p->head_view, ff->series_bus[0], c, c);
         loop_next_views(p, head, ch, c);
         adac_line_loops_process(&p->loops, p->loops_in, y, p->next_view, p->loops_out, c);
-        loop_commit(p, head, ch, c);
+        loop_commit(head, ch, c);
     }
 }
 
@@ -646,7 +651,7 @@ int CORE(same_shape)(const adac_core *a, const adac_core *b)
 
 static void copy_line(adac_delay_line *dst, const adac_delay_line *src)
 {
-    memcpy(dst->buf, src->buf, dst->size * sizeof *dst->buf);
+    memcpy(dst->buf, src->buf, (dst->size + dst->guard) * sizeof *dst->buf);
     dst->write_pos = src->write_pos;
 }
 
