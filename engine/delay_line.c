@@ -44,49 +44,62 @@ int adac_delay_line_prepare_loop(adac_delay_line *dl, size_t max_delay, size_t m
     return prepare_ring(dl, max_delay > 0 ? max_delay : 1, max_block);
 }
 
-/* After samples [w, w + n) went in at buf + w (n <= guard, so they end within
- * the guard): the part past the ring's end belongs at its start, and whatever
- * now lies at the start must show in the guard too. */
-static void settle(adac_delay_line *dl, size_t w, size_t n)
-{
-    size_t end = w + n;
-    if (end > dl->size) memcpy(dl->buf, dl->buf + dl->size, (end - dl->size) * sizeof *dl->buf);
-    size_t stop = end < dl->size ? end : dl->size;
-    if (w < dl->guard) {
-        size_t mirror_end = stop < dl->guard ? stop : dl->guard;
-        if (mirror_end > w) memcpy(dl->buf + dl->size + w, dl->buf + w, (mirror_end - w) * sizeof *dl->buf);
-    }
-    dl->write_pos = wrap(dl, end);
-}
-
 void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n)
 {
-    for (size_t done = 0; done < (size_t)n;) {
-        size_t run = (size_t)n - done < dl->guard ? (size_t)n - done : dl->guard;
-        memcpy(dl->buf + dl->write_pos, in + done, run * sizeof *in);
-        settle(dl, dl->write_pos, run);
-        done += run;
+    size_t w = dl->write_pos;
+    size_t first = dl->size - w;
+    if ((size_t)n <= first) {
+        memcpy(dl->buf + w, in, (size_t)n * sizeof *in);
+    } else {
+        memcpy(dl->buf + w, in, first * sizeof *in);
+        memcpy(dl->buf, in + first, ((size_t)n - first) * sizeof *in);
     }
+    dl->write_pos = wrap(dl, w + (size_t)n);
 }
 
 void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, size_t delay)
 {
-    memcpy(out, dl->buf + read_pos(dl, n, delay), (size_t)n * sizeof *out);
+    size_t r = read_pos(dl, n, delay);
+    size_t first = dl->size - r;
+    if ((size_t)n <= first) {
+        memcpy(out, dl->buf + r, (size_t)n * sizeof *out);
+    } else {
+        memcpy(out, dl->buf + r, first * sizeof *out);
+        memcpy(out + first, dl->buf, ((size_t)n - first) * sizeof *out);
+    }
+}
+
+/* The ring holds the n samples as at most two contiguous runs; adding run by run
+ * keeps the inner loop a plain vectorisable stream. */
+static void add_scaled_run(adac_sample *out, const adac_sample *src, size_t n, adac_sample gain)
+{
+    if (gain == 1.0)
+        for (size_t i = 0; i < n; i++) out[i] += src[i];
+    else
+        for (size_t i = 0; i < n; i++) out[i] += gain * src[i];
 }
 
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain)
 {
-    const adac_sample *src = dl->buf + read_pos(dl, n, delay);
-    if (gain == 1.0)
-        for (int i = 0; i < n; i++) out[i] += src[i];
-    else
-        for (int i = 0; i < n; i++) out[i] += gain * src[i];
+    size_t r = read_pos(dl, n, delay);
+    size_t first = dl->size - r;
+    if ((size_t)n <= first) {
+        add_scaled_run(out, dl->buf + r, (size_t)n, gain);
+    } else {
+        add_scaled_run(out, dl->buf + r, first, gain);
+        add_scaled_run(out + first, dl->buf, (size_t)n - first, gain);
+    }
 }
 
-const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay)
+/* A run that crosses the ring's end reads its tail from the guard, which gets
+ * a copy of the ring's start just then: the guard holds no state of its own. */
+const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay)
 {
-    return (size_t)n <= dl->guard ? dl->buf + read_pos(dl, n, delay) : NULL;
+    if ((size_t)n > dl->guard) return NULL;
+    size_t r = read_pos(dl, n, delay), end = r + (size_t)n;
+    if (end > dl->size) memcpy(dl->buf + dl->size, dl->buf, (end - dl->size) * sizeof *dl->buf);
+    return dl->buf + r;
 }
 
 adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
@@ -94,9 +107,12 @@ adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
     return (size_t)n <= dl->guard ? dl->buf + dl->write_pos : NULL;
 }
 
+/* What went past the ring's end, into the guard, belongs at its start. */
 void adac_delay_line_commit(adac_delay_line *dl, int n)
 {
-    settle(dl, dl->write_pos, (size_t)n);
+    size_t end = dl->write_pos + (size_t)n;
+    if (end > dl->size) memcpy(dl->buf, dl->buf + dl->size, (end - dl->size) * sizeof *dl->buf);
+    dl->write_pos = wrap(dl, end);
 }
 
 void adac_delay_line_reset(adac_delay_line *dl)

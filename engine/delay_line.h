@@ -1,9 +1,10 @@
 /* A delay line on a ring buffer sized exactly (no power-of-two rounding: across
  * tens of lines the extra memory would push the state out of cache), followed
- * by a guard of one block that mirrors the ring's start: any run of up to a
- * block, read or written, is one contiguous stretch of memory, so a loop reads
- * and writes its lines in place even where a run crosses the ring's end (the
- * mirror costs a copy of one block per trip round the ring). Life cycle: prepare (allocates),
+ * by a guard of one block: a run of up to a block that crosses the ring's end
+ * is still one stretch of memory there, so a loop reads and writes its lines in
+ * place (peek copies the ring's start into the guard for a run that needs it,
+ * commit copies what was written past the end back to the start: at most one
+ * block per trip round the ring, each way). Life cycle: prepare (allocates),
  * write / read in the audio path (no allocation), reset, free. One line serves
  * any number of read taps, each with its own delay. */
 #ifndef ADAC_DELAY_LINE_H
@@ -27,7 +28,7 @@
 typedef struct {
     adac_sample *buf;
     size_t size;      /* the ring's length */
-    size_t guard;     /* samples after it, always equal to the ring's first ones */
+    size_t guard;     /* samples after it, for runs that cross the end */
     size_t write_pos; /* index of the next sample to be written, < size */
 } adac_delay_line;
 
@@ -45,10 +46,11 @@ void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, si
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain);
 /* Zero-copy access for a loop that reads a block and later writes one:
- * peek is where read(dl, out, n, delay) would copy from, and next where the next
- * n samples written go (NULL for runs longer than the block prepared for: copy
- * instead). commit then takes n samples written through next. */
-const adac_sample *adac_delay_line_peek(const adac_delay_line *dl, int n, size_t delay);
+ * peek is where read(dl, out, n, delay) would copy from, valid until the next
+ * commit, and next where the next n samples written go (NULL for runs longer
+ * than the block prepared for: copy instead). commit then takes n samples
+ * written through next. */
+const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay);
 adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
 void adac_delay_line_commit(adac_delay_line *dl, int n);
 void adac_delay_line_reset(adac_delay_line *dl);

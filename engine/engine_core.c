@@ -41,6 +41,8 @@ struct proc {
     adac_matrix_mixer mixer;        /* gain leaf: its matrix in the sample type */
 
     adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
+    int64_t *plain_delay;       /* parallel delay leaf: per channel, its one tap's delay where that tap
+                                 * is a plain delay (gain 1), else -1: what view_taps reads in place */
     int n_lines;
     adac_delay_line *post;      /* one per output when post_delay > 0 */
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
@@ -193,6 +195,14 @@ static int proc_prepare(proc *p, int max_block)
             if (!(p->loop_head ? adac_delay_line_prepare_loop : adac_delay_line_prepare)(&p->lines[c], room, max_block))
                 return 0;
         }
+        if (n->type == ADAC_NODE_PARALLEL_DELAY) {
+            if (!(p->plain_delay = malloc((size_t)n->n_out * sizeof *p->plain_delay))) return 0;
+            for (int o = 0; o < n->n_out; o++) {
+                size_t at = (size_t)o * n->tap_stride;
+                int plain = n->tap_count[o] == 1 && (adac_sample)n->tap_gain[at] == 1;
+                p->plain_delay[o] = plain ? n->tap_delay[at] - p->advance : -1;
+            }
+        }
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
         if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
         break;
@@ -268,12 +278,9 @@ static void read_taps(proc *p, adac_sample *const *out, int n, int lag)
  * integer tap, else copied into that channel of bus. */
 static const adac_sample *const *view_taps(proc *p, const adac_sample **view, adac_sample *const *bus, int n, int lag)
 {
-    const adac_node *nd = p->node;
-    for (int o = 0; o < nd->n_out; o++) {
-        size_t at = (size_t)o * nd->tap_stride;
-        view[o] = NULL;
-        if (nd->tap_count[o] == 1 && (adac_sample)nd->tap_gain[at] == 1)
-            view[o] = adac_delay_line_peek(&p->lines[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
+    for (int o = 0; o < p->node->n_out; o++) {
+        int64_t d = p->plain_delay[o];
+        view[o] = d >= 0 ? adac_delay_line_peek(&p->lines[o], n, (size_t)(d - lag)) : NULL;
         if (!view[o]) {
             read_output(p, o, bus[o], n, lag);
             view[o] = bus[o];
@@ -496,6 +503,7 @@ static void proc_free(proc *p)
     free(p->in_view);
     free(p->next_view);
     free(p->scratch);
+    free(p->plain_delay);
     if (p->lines) {
         for (int i = 0; i < p->n_lines; i++) adac_delay_line_free(&p->lines[i]);
         free(p->lines);
