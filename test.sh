@@ -7,9 +7,9 @@ cd "$(dirname "$0")"
 ./setup.sh --no-demo
 printf '\n== C tests (Criterion, via ctest)\n'
 (cd build/dev && ctest --output-on-failure)
-printf '\n== Fuzz: mutated IR files through the library and tools built with ASan + UBSan (build/asan)\n'
+printf '\n== The C tests again and the fuzzer (mutated IR files through the library and tools), built with ASan + UBSan (build/asan)\n'
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DADAC_SANITIZE=ON \
-      -DADAC_BUILD_TESTS=OFF -DADAC_BUILD_FUZZ=ON >/dev/null
+      -DADAC_BUILD_TESTS=ON -DADAC_BUILD_FUZZ=ON >/dev/null
 cmake --build build/asan >/dev/null
 (cd build/asan && ctest --output-on-failure)
 printf '\n== Python tests (pytest)\n'

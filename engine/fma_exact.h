@@ -27,6 +27,9 @@
  * instruction (GCC splits wider vectors' compares into scalar code). */
 typedef double adac_fma_d2 __attribute__((vector_size(16)));
 typedef long long adac_fma_i2 __attribute__((vector_size(16)));
+/* Bits as unsigned where they are stepped: the pattern of -0 minus one wraps by
+ * definition (in a signed type it would overflow). */
+typedef unsigned long long adac_fma_u2 __attribute__((vector_size(16)));
 
 /* The error of s = a + b (Knuth): a + b - s, exactly. */
 static inline __attribute__((always_inline)) adac_fma_d2 adac_fma_two_sum_error(adac_fma_d2 a, adac_fma_d2 b, adac_fma_d2 s)
@@ -41,10 +44,10 @@ static inline __attribute__((always_inline)) adac_fma_d2 adac_fma_two_sum_error(
  * integer compare. */
 static inline __attribute__((always_inline)) adac_fma_d2 adac_fma_round_odd(adac_fma_d2 s, adac_fma_d2 e)
 {
-    adac_fma_i2 bits = (adac_fma_i2)s;
-    adac_fma_i2 away = bits | 1, towards_zero = (bits - 1) | 1; /* s if odd, else a neighbour */
-    adac_fma_i2 inexact = e != 0, same_sign = ~((s > 0) ^ (e > 0));
-    adac_fma_i2 odd = (same_sign & away) | (~same_sign & towards_zero);
+    adac_fma_u2 bits = (adac_fma_u2)s;
+    adac_fma_u2 away = bits | 1, towards_zero = (bits - 1) | 1; /* s if odd, else a neighbour */
+    adac_fma_u2 inexact = (adac_fma_u2)(e != 0), same_sign = ~(adac_fma_u2)((s > 0) ^ (e > 0));
+    adac_fma_u2 odd = (same_sign & away) | (~same_sign & towards_zero);
     return (adac_fma_d2)((inexact & odd) | (~inexact & bits));
 }
 
