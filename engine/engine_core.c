@@ -62,8 +62,9 @@ struct proc {
 
 /* The graph runs in slices of at most this many samples whatever the caller's
  * block: a slice of every bus then stays in L1 while it passes from node to node,
- * which matters more than per-slice overhead once a network has tens of lines.
- * The budget is in bytes (64 doubles, 128 floats), so the single path pays each
+ * which matters more than per-slice overhead once a network has tens of lines
+ * (512 bytes per channel paid more in per-line calls than it saved; docs/bench.md).
+ * The budget is in bytes (128 doubles, 256 floats), so the single path pays each
  * per-channel, per-slice cost once per twice the samples. */
 #define SLICE ((int)(1024 / sizeof(adac_sample)))
 
@@ -119,11 +120,8 @@ static proc *proc_build(const adac_node *n, adac_macro *macro)
  * not do (a post-delay, the rt60 control scaling the loop). */
 static int fuse_line_loops(const proc *in_gain, const proc *loop, const proc *out_gain)
 {
-    if (loop->node->type != ADAC_NODE_RECURSION || loop->node->children[0]->type != ADAC_NODE_SERIES ||
-        loop->node->children[0]->n_children != 2)
-        return 0;
-    const proc *ff = loop->children[0];
     if (!adac_line_loops_fit(in_gain->node, loop->node, out_gain->node)) return 0;
+    const proc *ff = loop->children[0];
     const proc *parts[] = {in_gain, loop, ff, ff->children[0], ff->children[1], loop->children[1], out_gain};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
         if (parts[i]->post_delay > 0) return 0;

@@ -1,7 +1,7 @@
 #include "line_loops.h"
 
-#include "fused_madd.h"
 #include "bus.h"
+#include "fused_madd.h"
 #include "simd.h"
 
 #include <stdlib.h>

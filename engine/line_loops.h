@@ -1,17 +1,18 @@
-/* An FDN whose lines do not mix, in one pass per group of lines: the input
- * gains, each line's delay output through its filter, the output gains, and
- * the feedback u = g y + x written back into the line, where the graph would
- * run five passes over the block (input mix, filter bank, feedback gains,
- * the loop's input, output mix), each streaming every line's samples through
- * memory. This is the shape
+/* An FDN whose lines do not mix, group by group of its filter bank's lines
+ * (8 in double, 16 in single) instead of node by node: the graph would make
+ * five passes over every line's samples, each through a bus of all the lines
+ * (input mix, filter bank, per-line gains and the loop's input, output mix).
+ * Here the bank's pass fills a group's filter outputs, which stay in L1, and
+ * two short passes take them: each line's next input u = g y + x into its
+ * delay line, and the group's terms of every output. The shape is
  *
- *     series(gain, recursion(series(parallel_delay, parallel_sos of one
- *            section), parallel_gain), gain)
+ *     series(gain, recursion(series(parallel_delay, parallel_sos),
+ *                            parallel_gain), gain)
  *
- * and the pass gives the bits of those nodes run one after the other: the
- * mixes' sums in the same order with the same fused multiply-adds
- * (fused_madd.h), the same section step (section_step.h), the same product
- * and sum for the feedback. The filters' coefficients and states stay in the
+ * with dense gains, and the pass gives the bits of those nodes run one after
+ * the other: the mixes' sums in the same order with the same fused
+ * multiply-adds (fused_madd.h), the bank's own pass, the same product and sum
+ * for the feedback. The filters' coefficients and states stay in the
  * parallel_sos leaf's bank, so resetting or handing over state is the bank's.
  * Life cycle: prepare (allocates), process (no allocation), free. */
 #ifndef ADAC_LINE_LOOPS_H
