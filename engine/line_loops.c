@@ -126,6 +126,54 @@ ADAC_DISPATCH_LEVEL(static, sum_lines,
                     (const adac_line_loops *ll, int lane0, int count, adac_sample *const *out, int n),
                     (ll, lane0, count, out, n))
 
+/* The usual mono FDN (one input, one output): both passes in one, four
+ * vectors of samples at a time, so each filter output is loaded once. */
+static ADAC_BODY void mono_lines_body(adac_simd_level level, const adac_line_loops *ll, int lane0, int count,
+                                      const adac_sample *in, adac_sample *const *write, adac_sample *out, int n)
+{
+    int first = lane0 == 0;
+    const adac_sample *b = ll->in_gain + lane0, *c = ll->out_gain + lane0;
+    const adac_vec *g = ll->feedback + lane0;
+    adac_vec zero = {0};
+    int t = 0;
+    for (; t + 4 * L <= n; t += 4 * L) {
+        adac_vec x0 = adac_vec_load(in + t), x1 = adac_vec_load(in + t + L);
+        adac_vec x2 = adac_vec_load(in + t + 2 * L), x3 = adac_vec_load(in + t + 3 * L);
+        adac_vec s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+        if (!first) {
+            s0 = adac_vec_load(out + t), s1 = adac_vec_load(out + t + L);
+            s2 = adac_vec_load(out + t + 2 * L), s3 = adac_vec_load(out + t + 3 * L);
+        }
+        for (int k = 0; k < count; k++) {
+            const adac_sample *y = ll->y[k] + t;
+            adac_sample *u = write[lane0 + k] + t;
+            adac_vec bk = gain_vec(level, b[k]), ck = gain_vec(level, c[k]), gk = g[k];
+            adac_vec y0 = adac_vec_load(y), y1 = adac_vec_load(y + L), y2 = adac_vec_load(y + 2 * L), y3 = adac_vec_load(y + 3 * L);
+            adac_vec_store(u, gk * y0 + fused(level, bk, x0, zero));
+            adac_vec_store(u + L, gk * y1 + fused(level, bk, x1, zero));
+            adac_vec_store(u + 2 * L, gk * y2 + fused(level, bk, x2, zero));
+            adac_vec_store(u + 3 * L, gk * y3 + fused(level, bk, x3, zero));
+            s0 = fused(level, ck, y0, s0), s1 = fused(level, ck, y1, s1);
+            s2 = fused(level, ck, y2, s2), s3 = fused(level, ck, y3, s3);
+        }
+        adac_vec_store(out + t, s0), adac_vec_store(out + t + L, s1);
+        adac_vec_store(out + t + 2 * L, s2), adac_vec_store(out + t + 3 * L, s3);
+    }
+    for (; t < n; t++) {
+        adac_sample s = first ? 0 : out[t];
+        for (int k = 0; k < count; k++) {
+            adac_sample y = ll->y[k][t];
+            write[lane0 + k][t] = g[k][0] * y + fused1(level, b[k], in[t], 0);
+            s = fused1(level, c[k], y, s);
+        }
+        out[t] = s;
+    }
+}
+ADAC_DISPATCH_LEVEL(static, mono_lines,
+                    (const adac_line_loops *ll, int lane0, int count, const adac_sample *in, adac_sample *const *write,
+                     adac_sample *out, int n),
+                    (ll, lane0, count, in, write, out, n))
+
 /* Group by group of the bank: its filters into y (a group's worth, which
  * stays in L1 between the three passes), then the feedback and the outputs. */
 void adac_line_loops_process(const adac_line_loops *ll, const adac_sample *const *in, const adac_sample *const *read,
@@ -135,6 +183,10 @@ void adac_line_loops_process(const adac_line_loops *ll, const adac_sample *const
     for (int lane0 = 0; lane0 < ll->lines; lane0 += group) {
         int count = ll->lines - lane0 < group ? ll->lines - lane0 : group;
         adac_sos_bank_process_group(ll->bank, lane0, read + lane0, ll->y, n);
+        if (ll->inputs == 1 && ll->outputs == 1) {
+            mono_lines(ll, lane0, count, in[0], write, out[0], n);
+            continue;
+        }
         feed_lines(ll, lane0, count, in, write, n);
         sum_lines(ll, lane0, count, out, n);
     }

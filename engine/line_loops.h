@@ -4,7 +4,8 @@
  * (input mix, filter bank, per-line gains and the loop's input, output mix).
  * Here the bank's pass fills a group's filter outputs, which stay in L1, and
  * two short passes take them: each line's next input u = g y + x into its
- * delay line, and the group's terms of every output. The shape is
+ * delay line, and the group's terms of every output (one pass for both where
+ * the FDN has one input and one output). The shape is
  *
  *     series(gain, recursion(series(parallel_delay, parallel_sos),
  *                            parallel_gain), gain)
