@@ -45,11 +45,10 @@ void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, si
 /* Like read, but adds gain * the delayed samples into out. */
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain);
-/* Zero-copy access for a loop that reads a block and later writes one:
- * peek is where read(dl, out, n, delay) would copy from, valid until the next
- * commit, and next where the next n samples written go (NULL for runs longer
- * than the block prepared for: copy instead). commit then takes n samples
- * written through next. */
+/* Zero-copy access for a loop that reads a block and later writes one, n at
+ * most the block the line was prepared for: peek is where read(dl, out, n,
+ * delay) would copy from, valid until the next commit, and next where the next
+ * n samples written go. commit then takes n samples written through next. */
 const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay);
 adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
 void adac_delay_line_commit(adac_delay_line *dl, int n);

@@ -41,8 +41,6 @@ struct proc {
     adac_matrix_mixer mixer;        /* gain leaf: its matrix in the sample type */
 
     adac_delay_line *lines;     /* delay leaf: one per input; recursion: loop buffer */
-    int64_t *plain_delay;       /* parallel delay leaf: per channel, its one tap's delay where that tap
-                                 * is a plain delay (gain 1), else -1: what view_taps reads in place */
     int n_lines;
     adac_delay_line *post;      /* one per output when post_delay > 0 */
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
@@ -86,6 +84,13 @@ struct adac_core {
     _Atomic unsigned long long non_finite;
 };
 
+/* A delay-headed recursion's head: the delay leaf that starts fF (ir/plan.c). */
+static proc *loop_head(const proc *recursion)
+{
+    proc *ff = recursion->children[0];
+    return ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
+}
+
 static proc *proc_build(const adac_node *n, adac_macro *macro)
 {
     proc *p = calloc(1, sizeof *p);
@@ -107,11 +112,7 @@ static proc *proc_build(const adac_node *n, adac_macro *macro)
         for (int i = 0; i < n->n_children; i++)
             if (!(p->children[i] = proc_build(n->children[i], macro))) return p;
     }
-    if (n->type == ADAC_NODE_RECURSION && n->delay_headed) {
-        proc *ff = p->children[0];
-        proc *head = ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
-        if (head) head->loop_head = 1;
-    }
+    if (n->type == ADAC_NODE_RECURSION && n->delay_headed && loop_head(p)) loop_head(p)->loop_head = 1;
     return p;
 }
 
@@ -134,7 +135,7 @@ static int prepare_line_loops(proc *in_gain, proc *loop, proc *out_gain, int max
     loop->loops_in = calloc(in_gain->node->n_in, sizeof *loop->loops_in);
     loop->loops_out = calloc(out_gain->node->n_out, sizeof *loop->loops_out);
     return loop->loops_in && loop->loops_out &&
-           adac_line_loops_prepare(&loop->loops, in_gain->node, loop->node, out_gain->node,
+           adac_line_loops_prepare(&loop->loops, &in_gain->mixer, loop->node, &out_gain->mixer,
                                    &loop->children[0]->children[1]->bank, max_block);
 }
 
@@ -192,14 +193,6 @@ static int proc_prepare(proc *p, int max_block)
             size_t room = (size_t)(longest > 0 ? longest : 0);
             if (!(p->loop_head ? adac_delay_line_prepare_loop : adac_delay_line_prepare)(&p->lines[c], room, max_block))
                 return 0;
-        }
-        if (n->type == ADAC_NODE_PARALLEL_DELAY) {
-            if (!(p->plain_delay = malloc((size_t)n->n_out * sizeof *p->plain_delay))) return 0;
-            for (int o = 0; o < n->n_out; o++) {
-                size_t at = (size_t)o * n->tap_stride;
-                int plain = n->tap_count[o] == 1 && (adac_sample)n->tap_gain[at] == 1;
-                p->plain_delay[o] = plain ? n->tap_delay[at] - p->advance : -1;
-            }
         }
         /* rt60 scales the lines' input, which is not ours to change: a copy. */
         if (p->rt60_loop >= 0 && !(p->bus_a = adac_bus_alloc(n->n_in, max_block))) return 0;
@@ -276,10 +269,12 @@ static void read_taps(proc *p, adac_sample *const *out, int n, int lag)
  * integer tap, else copied into that channel of bus. */
 static const adac_sample *const *view_taps(proc *p, const adac_sample **view, adac_sample *const *bus, int n, int lag)
 {
-    for (int o = 0; o < p->node->n_out; o++) {
-        int64_t d = p->plain_delay[o];
-        view[o] = d >= 0 ? adac_delay_line_peek(&p->lines[o], n, (size_t)(d - lag)) : NULL;
-        if (!view[o]) {
+    const adac_node *nd = p->node;
+    for (int o = 0; o < nd->n_out; o++) {
+        size_t at = (size_t)o * nd->tap_stride;
+        if (nd->tap_count[o] == 1 && (adac_sample)nd->tap_gain[at] == 1) {
+            view[o] = adac_delay_line_peek(&p->lines[o], n, (size_t)(nd->tap_delay[at] - p->advance - lag));
+        } else {
             read_output(p, o, bus[o], n, lag);
             view[o] = bus[o];
         }
@@ -323,8 +318,7 @@ static void loop_commit(proc *head, int ch, int c)
  * every run contiguous), so the loop copies nothing. */
 static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
-    proc *ff = p->children[0], *fb = p->children[1];
-    proc *head = ff->node->type == ADAC_NODE_SERIES ? ff->children[0] : ff;
+    proc *ff = p->children[0], *fb = p->children[1], *head = loop_head(p);
     int ch = ff->node->n_in;
     int len = (int)(p->loop_len < n ? p->loop_len : n);
     for (int off = 0; off < n; off += len) {
@@ -354,7 +348,7 @@ static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sam
  * rings. */
 static void process_line_loops(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
-    proc *ff = p->children[0], *head = ff->children[0];
+    proc *ff = p->children[0], *head = loop_head(p);
     int ch = ff->node->n_in;
     int len = (int)(p->loop_len < n ? p->loop_len : n);
     for (int off = 0; off < n; off += len) {
@@ -501,7 +495,6 @@ static void proc_free(proc *p)
     free(p->in_view);
     free(p->next_view);
     free(p->scratch);
-    free(p->plain_delay);
     if (p->lines) {
         for (int i = 0; i < p->n_lines; i++) adac_delay_line_free(&p->lines[i]);
         free(p->lines);

@@ -24,28 +24,21 @@ int adac_line_loops_fit(const adac_node *in_gain, const adac_node *loop, const a
            fb->type == ADAC_NODE_PARALLEL_GAIN;
 }
 
-static adac_sample *sample_gains(const double *gain, size_t count)
-{
-    adac_sample *g = malloc((count ? count : 1) * sizeof *g);
-    for (size_t i = 0; g && i < count; i++) g[i] = (adac_sample)gain[i];
-    return g;
-}
-
-int adac_line_loops_prepare(adac_line_loops *ll, const adac_node *in_gain, const adac_node *loop,
-                            const adac_node *out_gain, adac_sos_bank *bank, int max_block)
+int adac_line_loops_prepare(adac_line_loops *ll, const adac_matrix_mixer *in_gain, const adac_node *loop,
+                            const adac_matrix_mixer *out_gain, adac_sos_bank *bank, int max_block)
 {
     memset(ll, 0, sizeof *ll);
     ll->lines = loop->n_in;
     ll->inputs = in_gain->n_in;
     ll->outputs = out_gain->n_out;
     ll->bank = bank;
+    ll->in_gain = in_gain->gain;
+    ll->out_gain = out_gain->gain;
     if (!(ll->y = adac_bus_alloc(bank->chains * L, max_block))) return 0;
-    ll->in_gain = sample_gains(in_gain->gain, (size_t)ll->lines * ll->inputs);
-    ll->out_gain = sample_gains(out_gain->gain, (size_t)ll->outputs * ll->lines);
     ll->feedback = aligned_alloc(sizeof(adac_vec), (size_t)ll->lines * sizeof *ll->feedback);
     for (int c = 0; ll->feedback && c < ll->lines; c++)
         ll->feedback[c] = adac_vec_broadcast((adac_sample)loop->children[1]->gain[c]);
-    return ll->in_gain && ll->feedback && ll->out_gain;
+    return ll->feedback != NULL;
 }
 
 /* The loop's next input for `count` lines from lane0: each line's input sum
@@ -194,9 +187,7 @@ void adac_line_loops_process(const adac_line_loops *ll, const adac_sample *const
 
 void adac_line_loops_free(adac_line_loops *ll)
 {
-    free(ll->in_gain);
     free(ll->feedback);
-    free(ll->out_gain);
     adac_bus_free(ll->y);
     memset(ll, 0, sizeof *ll);
 }

@@ -20,6 +20,7 @@
 #define ADAC_LINE_LOOPS_H
 
 #include "graph.h"
+#include "matrix_mix.h"
 #include "sample.h"
 #include "sos_bank.h"
 
@@ -32,8 +33,8 @@ typedef struct {
     int lines, inputs, outputs;
     adac_sos_bank *bank; /* the parallel_sos leaf's */
     adac_sample **y;     /* one group of the bank's output */
-    adac_sample *in_gain;  /* lines x inputs */
-    adac_sample *out_gain; /* outputs x lines */
+    const adac_sample *in_gain;  /* lines x inputs: the input gain's mixer's */
+    const adac_sample *out_gain; /* outputs x lines: the output gain's mixer's */
     adac_vec *feedback;    /* per line, in every lane (sign and all) */
 } adac_line_loops;
 
@@ -41,8 +42,10 @@ typedef struct {
  * caller checks what lies outside the nodes (no post-delays, no macro-control
  * that scales the loop). */
 int adac_line_loops_fit(const adac_node *in_gain, const adac_node *loop, const adac_node *out_gain);
-int adac_line_loops_prepare(adac_line_loops *ll, const adac_node *in_gain, const adac_node *loop,
-                            const adac_node *out_gain, adac_sos_bank *bank, int max_block);
+/* The gains are the mixers' own (dense, row-major, in the sample type) and the
+ * filters the bank's: both must outlive the loops. */
+int adac_line_loops_prepare(adac_line_loops *ll, const adac_matrix_mixer *in_gain, const adac_node *loop,
+                            const adac_matrix_mixer *out_gain, adac_sos_bank *bank, int max_block);
 /* n samples: in (inputs channels), each line's delay output in read (lines;
  * padding is the bank's), the loop's next input to write (lines), out
  * (outputs). write must not share memory with read; out with nothing. */

@@ -514,7 +514,7 @@ static void check_line_loops(int lines, int inputs, int outputs, int K, int dfi)
     cr_assert(adac_sos_bank_prepare(&ref_bank, lines, K, filters->section_form, numbers, B));
     cr_assert(adac_sos_bank_prepare(&bank, lines, K, filters->section_form, numbers, B));
     cr_assert(adac_matrix_mix_prepare(&mix_in, gin) && adac_matrix_mix_prepare(&mix_out, gout));
-    cr_assert(adac_line_loops_prepare(&ll, gin, loop, gout, &bank, B));
+    cr_assert(adac_line_loops_prepare(&ll, &mix_in, loop, &mix_out, &bank, B));
     adac_sample **in = adac_bus_alloc(inputs, B), **read = adac_bus_alloc(lines, B);
     adac_sample **x = adac_bus_alloc(lines, B), **y = adac_bus_alloc(lines, B), **u = adac_bus_alloc(lines, B);
     adac_sample **out = adac_bus_alloc(outputs, B), **want_u = adac_bus_alloc(lines, B), **want_out = adac_bus_alloc(outputs, B);
