@@ -27,6 +27,19 @@ static inline int tile_rows_max(adac_simd_level level)
     return level <= ADAC_SIMD_BASELINE ? 4 : 6;
 }
 
+/* The rows of the next tile when `left` rows remain: the most a tile takes,
+ * except that the last rows are never left as a tile of one or two where a
+ * split of the last two tiles avoids it (8 as 4 + 4, not 6 + 2): a tile of
+ * fewer than four rows has too few sums in flight to hide the multiply-add
+ * latency (32 rows ran 5 tiles of six and one of two). */
+static inline int tile_rows(adac_simd_level level, int left)
+{
+    int most = tile_rows_max(level);
+    if (left <= most) return left;
+    if (most == 6 && left < 10) return left == 9 ? 5 : 4; /* 7 = 4 + 3, 8 = 4 + 4, 9 = 5 + 4 */
+    return most;
+}
+
 /* One output (an FDN's output gains): two tiles at once, so that eight
  * accumulators, not four, hide the multiply-add latency. Each sample's sum runs
  * over the inputs in the same order, fused the same way, as below. */
@@ -101,19 +114,24 @@ static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled
         }
 }
 
-/* Every output over tiles of `vectors` vectors from t0: rows tile_rows_max at
- * a time, then the rest as four, two and one (each a tile with constant bounds;
- * the split tile_gains follows). */
+/* Every output over tiles of `vectors` vectors from t0, rows as tile_rows
+ * splits them (tile_gains lays the gains out by the same split). */
 static ADAC_BODY void dense_columns(adac_simd_level level, const adac_sample *tiled, int n_out, int n_in,
                                     const adac_sample *const *x, const adac_sample *const *add, adac_sample *const *y,
                                     int t0, int vectors)
 {
-    const int most = tile_rows_max(level);
-    int o = 0;
-    for (; o + most <= n_out; o += most) dense_tile(level, tiled, n_in, x, add, y, o, most, t0, vectors);
-    if (o + 4 <= n_out) dense_tile(level, tiled, n_in, x, add, y, o, 4, t0, vectors), o += 4;
-    if (o + 2 <= n_out) dense_tile(level, tiled, n_in, x, add, y, o, 2, t0, vectors), o += 2;
-    if (o < n_out) dense_tile(level, tiled, n_in, x, add, y, o, 1, t0, vectors);
+    for (int o = 0, rows; o < n_out; o += rows) {
+        rows = tile_rows(level, n_out - o);
+        /* One call per shape, each with constant bounds. */
+        switch (rows) {
+        case 6: dense_tile(level, tiled, n_in, x, add, y, o, 6, t0, vectors); break;
+        case 5: dense_tile(level, tiled, n_in, x, add, y, o, 5, t0, vectors); break;
+        case 4: dense_tile(level, tiled, n_in, x, add, y, o, 4, t0, vectors); break;
+        case 3: dense_tile(level, tiled, n_in, x, add, y, o, 3, t0, vectors); break;
+        case 2: dense_tile(level, tiled, n_in, x, add, y, o, 2, t0, vectors); break;
+        default: dense_tile(level, tiled, n_in, x, add, y, o, 1, t0, vectors); break;
+        }
+    }
 }
 
 /* Samples t_begin .. n-1: tiles of two vectors, then of one, then sample by
@@ -284,8 +302,7 @@ static adac_sample *tile_gains(const adac_sample *g, int n_out, int n_in)
     size_t count = (size_t)n_out * n_in;
     adac_sample *t = g ? malloc((count > 0 ? count : 1) * sizeof *t) : NULL;
     for (int o = 0, rows; t && o < n_out; o += rows) {
-        int left = n_out - o, most = tile_rows_max(adac_simd_level_in_use());
-        rows = left >= most ? most : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        rows = tile_rows(adac_simd_level_in_use(), n_out - o);
         for (int i = 0; i < n_in; i++)
             for (int r = 0; r < rows; r++) t[(size_t)o * n_in + (size_t)i * rows + r] = g[(size_t)(o + r) * n_in + i];
     }
