@@ -53,6 +53,12 @@ struct proc {
     const adac_sample **loops_in; /* the input gain's input, advanced to the chunk */
     adac_sample **loops_out;      /* the output gain's output, advanced to the chunk */
 
+    /* A one-input gain run inside the delay-headed loop it feeds, whose dense
+     * feedback mix adds its column (matrix_mix.h): the gain points at the loop
+     * in column_loop, the loop at the gain's mixer in column_gain. */
+    proc *column_loop;
+    const adac_matrix_mixer *column_gain;
+
     int loop_head;      /* a delay leaf whose lines are a delay-headed loop's buffer */
     adac_macro *macro;  /* the engine's macro-controls */
     int rt60_loop;      /* delay leaf at a loop's head: which rt60 line gains, or -1 */
@@ -139,6 +145,21 @@ static int prepare_line_loops(proc *in_gain, proc *loop, proc *out_gain, int max
                                    &loop->children[0]->children[1]->bank, max_block);
 }
 
+/* Whether a gain (a series child) runs inside the loop after it: a dense gain
+ * of one input straight into a delay-headed loop whose feedback is a dense mix
+ * of two lines or more. The gain's mix into a bus, and the loop's reading it
+ * back, then become one multiply-add per line and sample in the feedback mix's
+ * pass, with the same bits. */
+static int fuse_column(const proc *in_gain, const proc *loop)
+{
+    const adac_node *g = in_gain->node, *r = loop->node;
+    if (g->type != ADAC_NODE_GAIN || g->structure != ADAC_MATRIX_DENSE || g->n_in != 1 || in_gain->post_delay > 0)
+        return 0;
+    if (r->type != ADAC_NODE_RECURSION || !loop->delay_headed) return 0;
+    const adac_node *fb = r->children[1];
+    return fb->type == ADAC_NODE_GAIN && fb->structure == ADAC_MATRIX_DENSE && fb->n_out > 1;
+}
+
 static int proc_prepare(proc *p, int max_block)
 {
     const adac_node *n = p->node;
@@ -151,10 +172,14 @@ static int proc_prepare(proc *p, int max_block)
             for (int i = 0; i + 1 < n->n_children; i++)
                 if (!(p->series_bus[i] = adac_bus_alloc(n->children[i]->n_out, max_block))) return 0;
         }
-        for (int i = 0; i + 2 < n->n_children; i++)
-            if (fuse_line_loops(p->children[i], p->children[i + 1], p->children[i + 2])) {
+        for (int i = 0; i + 1 < n->n_children; i++)
+            if (i + 2 < n->n_children && fuse_line_loops(p->children[i], p->children[i + 1], p->children[i + 2])) {
                 if (!prepare_line_loops(p->children[i], p->children[i + 1], p->children[i + 2], max_block)) return 0;
                 i += 2;
+            } else if (fuse_column(p->children[i], p->children[i + 1])) {
+                p->children[i]->column_loop = p->children[i + 1];
+                p->children[i + 1]->column_gain = &p->children[i]->mixer;
+                i += 1;
             }
         break;
     case ADAC_NODE_PARALLEL:
@@ -285,11 +310,15 @@ static const adac_sample *const *view_taps(proc *p, const adac_sample **view, ad
 static void process_series_from(proc *p, int first, const adac_sample *const *in, adac_sample *const *out, int n);
 
 /* u = fB(y) + x, fused where fB is one gain leaf (a mix or a per-line gain):
- * the same bits as running fB and then adding x. */
-static void feed_back(proc *fb, const adac_sample *const *y, const adac_sample *const *x, adac_sample *const *u, int n)
+ * the same bits as running fB and then adding x. Where the loop runs its input
+ * gain (column_gain), x is that gain's one input. */
+static void feed_back(proc *loop, const adac_sample *const *y, const adac_sample *const *x, adac_sample *const *u, int n)
 {
+    proc *fb = loop->children[1];
     const adac_node *nd = fb->node;
-    if (nd->type == ADAC_NODE_GAIN) {
+    if (loop->column_gain) {
+        adac_matrix_mix_add_column(&fb->mixer, y, loop->column_gain->gain, x[0], u, n);
+    } else if (nd->type == ADAC_NODE_GAIN) {
         adac_matrix_mix_add(&fb->mixer, y, x, u, n);
     } else if (nd->type == ADAC_NODE_PARALLEL_GAIN) {
         for (int c = 0; c < nd->n_out; c++) adac_vec_scale_add(u[c], y[c], (adac_sample)nd->gain[c], x[c], n);
@@ -318,8 +347,8 @@ static void loop_commit(proc *head, int ch, int c)
  * every run contiguous), so the loop copies nothing. */
 static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
-    proc *ff = p->children[0], *fb = p->children[1], *head = loop_head(p);
-    int ch = ff->node->n_in;
+    proc *ff = p->children[0], *head = loop_head(p);
+    int ch = ff->node->n_in, inputs = p->column_gain ? 1 : ch;
     int len = (int)(p->loop_len < n ? p->loop_len : n);
     for (int off = 0; off < n; off += len) {
         int c = n - off < len ? n - off : len;
@@ -335,8 +364,8 @@ static void process_delay_headed(proc *p, const adac_sample *const *in, adac_sam
             process_series_from(ff, 1, (const adac_sample *const *)head_out, p->chunk_out, c);
         }
         loop_next_views(p, head, ch, c);
-        for (int k = 0; k < ch; k++) p->in_view[k] = in[k] + off;
-        feed_back(fb, (const adac_sample *const *)p->chunk_out, p->in_view, p->next_view, c);
+        for (int k = 0; k < inputs; k++) p->in_view[k] = in[k] + off;
+        feed_back(p, (const adac_sample *const *)p->chunk_out, p->in_view, p->next_view, c);
         if (head->rt60_loop >= 0) adac_macro_rt60(p->macro, head->rt60_loop, p->next_view, c);
         loop_commit(head, ch, c);
     }
@@ -455,10 +484,13 @@ static void process_series_from(proc *p, int first, const adac_sample *const *in
     const adac_sample *const *x = in;
     for (int i = first; i < k; i++) {
         proc *child = p->children[i];
-        int last = child->fused_loop ? i + 2 : i; /* the last child this step runs */
+        /* the last child this step runs */
+        int last = child->fused_loop ? i + 2 : child->column_loop ? i + 1 : i;
         adac_sample *const *y = last == k - 1 ? out : p->series_bus[last];
         if (child->fused_loop)
             process_line_loops(child->fused_loop, x, y, n);
+        else if (child->column_loop)
+            proc_process(child->column_loop, x, y, n); /* the loop takes the gain's input */
         else
             proc_process(child, x, y, n);
         x = (const adac_sample *const *)y;

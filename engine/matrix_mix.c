@@ -12,12 +12,32 @@
 #define load adac_vec_load
 #define store adac_vec_store
 
-static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
-                      const adac_sample *const *add, adac_sample *const *y, int t_begin, int n);
-
 /* Every kernel below computes y = M x, or y = M x + add where add is not NULL
  * (a loop's input joining its feedback): each sample's sum as without add, then
- * one addition, so the fused pass gives the bits of a mix and an add. */
+ * one addition, so the fused pass gives the bits of a mix and an add.
+ * The dense kernels take add either as rows (a bus, one per output) or as a
+ * column and its input: a one-input dense gain that feeds the loop, whose
+ * output row o is then fused(column[o], input, +0), computed where it is
+ * added: the bits of that gain's own mix (a sum from +0 of one fused product),
+ * without storing its rows and loading them back. */
+typedef struct {
+    const adac_sample *const *rows;
+    const adac_sample *column, *input;
+} mix_addend;
+
+static ADAC_BODY adac_vec addend_vec(adac_simd_level level, const mix_addend *z, int o, int t)
+{
+    if (z->rows) return load(z->rows[o] + t);
+    return fused(level, gain_vec(level, z->column[o]), load(z->input + t), (adac_vec){0});
+}
+
+static ADAC_BODY adac_sample addend1(adac_simd_level level, const mix_addend *z, int o, int t)
+{
+    return z->rows ? z->rows[o][t] : fused1(level, z->column[o], z->input[t], 0);
+}
+
+static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
+                      const mix_addend *z, adac_sample *const *y, int t_begin, int n);
 
 /* The most rows a dense tile takes: six (12 accumulators) in AVX's sixteen
  * 256-bit registers; four in SSE2, where each 256-bit vector takes two of its
@@ -67,7 +87,8 @@ static ADAC_BODY void mix_row_body(adac_simd_level level, const adac_sample *g, 
         store(y0 + 4 * L, a4), store(y0 + 5 * L, a5), store(y0 + 6 * L, a6), store(y0 + 7 * L, a7);
     }
     /* The rest through mix_dense: smaller tiles, then sample by sample. */
-    mix_dense(g, g, 1, n_in, x, add ? &add : NULL, &y, t0, n); /* one row is its own tile */
+    mix_addend z = {.rows = &add};
+    mix_dense(g, g, 1, n_in, x, add ? &z : NULL, &y, t0, n); /* one row is its own tile */
 }
 ADAC_DISPATCH_LEVEL(static, mix_row,
                     (const adac_sample *g, int n_in, const adac_sample *const *x, const adac_sample *add, adac_sample *y, int n),
@@ -83,7 +104,7 @@ ADAC_DISPATCH_LEVEL(static, mix_row,
  * the accumulators live in registers. tiled holds the gains as tile_gains lays
  * them out. */
 static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled, int n_in, const adac_sample *const *x,
-                                 const adac_sample *const *add, adac_sample *const *y, int o, int rows, int t0, int vectors)
+                                 const mix_addend *z, adac_sample *const *y, int o, int rows, int t0, int vectors)
 {
     adac_vec acc[6][2];
 #pragma GCC unroll 6
@@ -109,7 +130,7 @@ static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled
     for (int r = 0; r < rows; r++)
 #pragma GCC unroll 2
         for (int v = 0; v < vectors; v++) {
-            if (add) acc[r][v] += load(add[o + r] + t0 + v * L);
+            if (z) acc[r][v] += addend_vec(level, z, o + r, t0 + v * L);
             store(y[o + r] + t0 + v * L, acc[r][v]);
         }
 }
@@ -117,19 +138,19 @@ static ADAC_BODY void dense_tile(adac_simd_level level, const adac_sample *tiled
 /* Every output over tiles of `vectors` vectors from t0, rows as tile_rows
  * splits them (tile_gains lays the gains out by the same split). */
 static ADAC_BODY void dense_columns(adac_simd_level level, const adac_sample *tiled, int n_out, int n_in,
-                                    const adac_sample *const *x, const adac_sample *const *add, adac_sample *const *y,
-                                    int t0, int vectors)
+                                    const adac_sample *const *x, const mix_addend *z, adac_sample *const *y, int t0,
+                                    int vectors)
 {
     for (int o = 0, rows; o < n_out; o += rows) {
         rows = tile_rows(level, n_out - o);
         /* One call per shape, each with constant bounds. */
         switch (rows) {
-        case 6: dense_tile(level, tiled, n_in, x, add, y, o, 6, t0, vectors); break;
-        case 5: dense_tile(level, tiled, n_in, x, add, y, o, 5, t0, vectors); break;
-        case 4: dense_tile(level, tiled, n_in, x, add, y, o, 4, t0, vectors); break;
-        case 3: dense_tile(level, tiled, n_in, x, add, y, o, 3, t0, vectors); break;
-        case 2: dense_tile(level, tiled, n_in, x, add, y, o, 2, t0, vectors); break;
-        default: dense_tile(level, tiled, n_in, x, add, y, o, 1, t0, vectors); break;
+        case 6: dense_tile(level, tiled, n_in, x, z, y, o, 6, t0, vectors); break;
+        case 5: dense_tile(level, tiled, n_in, x, z, y, o, 5, t0, vectors); break;
+        case 4: dense_tile(level, tiled, n_in, x, z, y, o, 4, t0, vectors); break;
+        case 3: dense_tile(level, tiled, n_in, x, z, y, o, 3, t0, vectors); break;
+        case 2: dense_tile(level, tiled, n_in, x, z, y, o, 2, t0, vectors); break;
+        default: dense_tile(level, tiled, n_in, x, z, y, o, 1, t0, vectors); break;
         }
     }
 }
@@ -139,8 +160,8 @@ static ADAC_BODY void dense_columns(adac_simd_level level, const adac_sample *ti
  * fused into it in input order, from a zero), so the tiling does not change a
  * bit. */
 static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *tiled, const adac_sample *g, int n_out,
-                                     int n_in, const adac_sample *const *x, const adac_sample *const *add,
-                                     adac_sample *const *y, int t_begin, int n)
+                                     int n_in, const adac_sample *const *x, const mix_addend *z, adac_sample *const *y,
+                                     int t_begin, int n)
 {
 #ifdef ADAC_SAMPLE_SINGLE
     /* Floats in SSE2 take one vector per tile: two spilled (5x slower). */
@@ -149,20 +170,20 @@ static ADAC_BODY void mix_dense_body(adac_simd_level level, const adac_sample *t
     const int wide = 2;
 #endif
     int t0 = t_begin;
-    for (; t0 + wide * L <= n; t0 += wide * L) dense_columns(level, tiled, n_out, n_in, x, add, y, t0, wide);
-    for (; t0 + L <= n; t0 += L) dense_columns(level, tiled, n_out, n_in, x, add, y, t0, 1);
+    for (; t0 + wide * L <= n; t0 += wide * L) dense_columns(level, tiled, n_out, n_in, x, z, y, t0, wide);
+    for (; t0 + L <= n; t0 += L) dense_columns(level, tiled, n_out, n_in, x, z, y, t0, 1);
     for (int t = t0; t < n; t++)
         for (int o = 0; o < n_out; o++) {
             const adac_sample *go = g + (size_t)o * n_in;
             adac_sample acc = 0;
             for (int i = 0; i < n_in; i++) acc = fused1(level, go[i], x[i][t], acc);
-            y[o][t] = add ? acc + add[o][t] : acc;
+            y[o][t] = z ? acc + addend1(level, z, o, t) : acc;
         }
 }
 ADAC_DISPATCH_LEVEL(static, mix_dense,
                     (const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
-                     const adac_sample *const *add, adac_sample *const *y, int t_begin, int n),
-                    (tiled, g, n_out, n_in, x, add, y, t_begin, n))
+                     const mix_addend *z, adac_sample *const *y, int t_begin, int n),
+                    (tiled, g, n_out, n_in, x, z, y, t_begin, n))
 
 /* s (I - 2uu^T) x = s x - (2 s u) (u^T x). */
 static ADAC_BODY void mix_householder_body(const adac_sample *u, adac_sample s, int N, const adac_sample *const *x,
@@ -342,9 +363,15 @@ void adac_matrix_mix_add(const adac_matrix_mixer *m, const adac_sample *const *x
         if (m->n_out == 1)
             mix_row(m->gain, m->n_in, x, add ? add[0] : NULL, y[0], n);
         else
-            mix_dense(m->tiled, m->gain, m->n_out, m->n_in, x, add, y, 0, n);
+            mix_dense(m->tiled, m->gain, m->n_out, m->n_in, x, add ? &(mix_addend){.rows = add} : NULL, y, 0, n);
         break;
     }
+}
+
+void adac_matrix_mix_add_column(const adac_matrix_mixer *m, const adac_sample *const *x, const adac_sample *column,
+                                const adac_sample *input, adac_sample *const *y, int n)
+{
+    mix_dense(m->tiled, m->gain, m->n_out, m->n_in, x, &(mix_addend){.column = column, .input = input}, y, 0, n);
 }
 
 void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, adac_sample *const *y, int n)

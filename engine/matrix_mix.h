@@ -12,6 +12,7 @@
 #define adac_matrix_mix_prepare ADAC_SAMPLE_NAME(adac_matrix_mix_prepare)
 #define adac_matrix_mix ADAC_SAMPLE_NAME(adac_matrix_mix)
 #define adac_matrix_mix_add ADAC_SAMPLE_NAME(adac_matrix_mix_add)
+#define adac_matrix_mix_add_column ADAC_SAMPLE_NAME(adac_matrix_mix_add_column)
 #define adac_matrix_mix_free ADAC_SAMPLE_NAME(adac_matrix_mix_free)
 
 typedef struct {
@@ -29,6 +30,13 @@ void adac_matrix_mix(const adac_matrix_mixer *m, const adac_sample *const *x, ad
  * bits of adac_matrix_mix followed by y += add. add must not share memory with y. */
 void adac_matrix_mix_add(const adac_matrix_mixer *m, const adac_sample *const *x, const adac_sample *const *add,
                          adac_sample *const *y, int n);
+/* y = M x + the mix of a one-input dense gain (n_out x 1 gains `column`) of
+ * `input`, in one pass: the bits of that gain's adac_matrix_mix into a bus and
+ * then adac_matrix_mix_add with that bus, without the bus. An FDN's input gain
+ * runs so inside its loop's feedback mix. Dense mixers of two outputs or more
+ * only. */
+void adac_matrix_mix_add_column(const adac_matrix_mixer *m, const adac_sample *const *x, const adac_sample *column,
+                                const adac_sample *input, adac_sample *const *y, int n);
 void adac_matrix_mix_free(adac_matrix_mixer *m);
 
 #endif

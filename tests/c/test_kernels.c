@@ -281,6 +281,51 @@ Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
         cr_assert_gt(negative_zeros, 0, "no sum ended as -0: the test would not see a lost sign");
 }
 
+/* y = M x + a one-input gain's mix of u, in one pass, against the two steps it
+ * replaces (the column gain's mix into a bus, then the mix with that bus
+ * added), byte for byte: every tile shape and tail, -0 gains in the column, and
+ * inputs near the subnormal edge where a product's sign decides a zero's. */
+Test(matrix_mix, add_column_gives_the_bits_of_the_column_mix_then_the_add)
+{
+#ifdef ADAC_SAMPLE_SINGLE
+    const adac_sample tiny = 0x1p-149f;
+#else
+    const adac_sample tiny = 0x1p-1074;
+#endif
+    const int shapes[][2] = {{2, 1}, {3, 4}, {5, 2}, {7, 7}, {8, 3}, {9, 1}, {13, 5}, {32, 32}};
+    const int lengths[] = {1, 3, 4, 5, 8, 9, 12, 17, 37, 64};
+    unsigned s = 17;
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
+        for (size_t b = 0; b < sizeof lengths / sizeof *lengths; b++)
+            for (int edge = 0; edge <= 1; edge++) {
+                int n_out = shapes[k][0], N = shapes[k][1], n = lengths[b];
+                double *m = calloc((size_t)n_out * N, sizeof *m), *col = calloc(n_out, sizeof *col);
+                for (int i = 0; i < n_out * N; i++) m[i] = rnd(&s) * 0.5;
+                for (int o = 0; o < n_out; o++) col[o] = o % 5 == 2 ? -0.0 : rnd(&s) * 0.5;
+                adac_node mix_node = {.type = ADAC_NODE_GAIN, .n_in = N, .n_out = n_out, .gain = m, .structure = ADAC_MATRIX_DENSE};
+                adac_node col_node = {.type = ADAC_NODE_GAIN, .n_in = 1, .n_out = n_out, .gain = col, .structure = ADAC_MATRIX_DENSE};
+                adac_sample **x = adac_bus_alloc(N, n), **bus = adac_bus_alloc(n_out, n), **two = adac_bus_alloc(n_out, n);
+                adac_sample **one = adac_bus_alloc(n_out, n), *u = calloc(n, sizeof *u);
+                for (int t = 0; t < n; t++) u[t] = edge ? (adac_sample)((int)(rnd(&s) * 3) * tiny) : (adac_sample)(rnd(&s) / 3.0);
+                for (int i = 0; i < N; i++)
+                    for (int t = 0; t < n; t++) x[i][t] = edge ? (adac_sample)((int)(rnd(&s) * 3) * tiny) : (adac_sample)(rnd(&s) / 3.0);
+                adac_matrix_mixer mix, column;
+                cr_assert(adac_matrix_mix_prepare(&mix, &mix_node) && adac_matrix_mix_prepare(&column, &col_node));
+                const adac_sample *in[1] = {u};
+                adac_matrix_mix(&column, in, bus, n);
+                adac_matrix_mix_add(&mix, (const adac_sample *const *)x, (const adac_sample *const *)bus, two, n);
+                adac_matrix_mix_add_column(&mix, (const adac_sample *const *)x, column.gain, u, one, n);
+                for (int o = 0; o < n_out; o++)
+                    for (int t = 0; t < n; t++)
+                        cr_assert(!memcmp(&one[o][t], &two[o][t], sizeof one[o][t]),
+                                  "%dx%d, %d samples%s, out %d t=%d: one pass %a, column mix then add %a", n_out, N, n,
+                                  edge ? " at the subnormal edge" : "", o, t, (double)one[o][t], (double)two[o][t]);
+                adac_matrix_mix_free(&mix), adac_matrix_mix_free(&column);
+                adac_bus_free(x), adac_bus_free(bus), adac_bus_free(two), adac_bus_free(one);
+                free(u), free(m), free(col);
+            }
+}
+
 Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
 {
     const int sizes[] = {1, 2, 3, 4, 8, 16, 32, 64};
@@ -433,12 +478,15 @@ Test(sos_bank, same_bits_whatever_the_block_split)
     }
 }
 
-/* An FDN without mixing, as the engine fuses it (line_loops.h): `lines` lines
- * of the given delays, `inputs` inputs and `outputs` outputs, K sections per
- * line; dfi forces direct form I (a section with a pole at z = -1, cancelled
- * by a zero, has no state-variable form). shell wraps the input gain, which
- * keeps the engine from fusing: the same model run node by node. */
-static char *line_loops_json(int lines, int inputs, int outputs, int K, int dfi, const int *delays, int shell, unsigned seed)
+/* An FDN as the engine fuses it: `lines` lines of the given delays, `inputs`
+ * inputs and `outputs` outputs, K sections per line; dfi forces direct form I
+ * (a section with a pole at z = -1, cancelled by a zero, has no
+ * state-variable form). Per-line feedback gains (line_loops.h), or a dense
+ * feedback mix with dense_feedback (a one-input gain then runs inside the
+ * loop: matrix_mix.h's column). shell wraps the input gain, which keeps the
+ * engine from fusing: the same model run node by node. */
+static char *fdn_json(int lines, int inputs, int outputs, int K, int dfi, const int *delays, int shell, unsigned seed,
+                      int dense_feedback)
 {
     size_t cap = 65536, len = 0;
     char *j = malloc(cap);
@@ -467,8 +515,17 @@ static char *line_loops_json(int lines, int inputs, int outputs, int K, int dfi,
         }
         PUT("]");
     }
-    PUT("]}}]},\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[");
-    for (int l = 0; l < lines; l++) PUT("%s%.17g", l ? "," : "", 0.6 * rnd(&s));
+    if (dense_feedback) {
+        PUT("]}}]},\"fB\":{\"type\":\"gain\",\"params\":{\"matrix\":[");
+        for (int o = 0; o < lines; o++) {
+            PUT("%s[", o ? "," : "");
+            for (int l = 0; l < lines; l++) PUT("%s%.17g", l ? "," : "", 0.9 * rnd(&s) / sqrt(lines));
+            PUT("]");
+        }
+    } else {
+        PUT("]}}]},\"fB\":{\"type\":\"parallel_gain\",\"params\":{\"gains\":[");
+        for (int l = 0; l < lines; l++) PUT("%s%.17g", l ? "," : "", 0.6 * rnd(&s));
+    }
     PUT("]}}},{\"type\":\"gain\",\"params\":{\"matrix\":[");
     for (int o = 0; o < outputs; o++) {
         PUT("%s[", o ? "," : "");
@@ -499,7 +556,7 @@ static void check_line_loops(int lines, int inputs, int outputs, int K, int dfi)
     enum { B = 70 };
     int delays[40];
     for (int l = 0; l < lines; l++) delays[l] = 100 + l;
-    char err[ADAC_ERR_LEN], *json = line_loops_json(lines, inputs, outputs, K, dfi, delays, 0, 3u + (unsigned)lines);
+    char err[ADAC_ERR_LEN], *json = fdn_json(lines, inputs, outputs, K, dfi, delays, 0, 3u + (unsigned)lines, 0);
     adac_graph *g = adac_graph_load_string(json, err, sizeof err);
     cr_assert_not_null(g, "%s", err);
     adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
@@ -569,16 +626,19 @@ Test(line_loops, equal_the_nodes_they_fuse_bit_for_bit)
  * gain in a shell, which the engine does not fuse), byte for byte: delays
  * shorter than the block (several chunks per block), rings that wrap in the
  * middle of a run, blocks that end mid-vector. */
-Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
+/* An FDN run fused (the engine's choice for this graph) against the same FDN
+ * with its input gain inside a shell, which the engine runs node by node: the
+ * bytes of every output sample, for blocks that split chunks and runs that
+ * cross ring ends. */
+static void check_fused_fdn(const int (*shapes)[5], size_t n_shapes, int dense_feedback)
 {
-    const int shapes[][5] = {{3, 1, 1, 1, 0}, {9, 2, 2, 1, 1}, {32, 1, 1, 1, 0}, {12, 1, 2, 2, 0}};
     const int blocks[] = {1, 37, 256};
-    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+    for (size_t i = 0; i < n_shapes; i++) {
         int lines = shapes[i][0], inputs = shapes[i][1], outputs = shapes[i][2], delays[40];
         unsigned s = 21;
         for (int l = 0; l < lines; l++) delays[l] = 23 + (int)(fabs(rnd(&s)) * 300);
-        char *fused_json = line_loops_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 0, 5);
-        char *nodes_json = line_loops_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 1, 5);
+        char *fused_json = fdn_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 0, 5, dense_feedback);
+        char *nodes_json = fdn_json(lines, inputs, outputs, shapes[i][3], shapes[i][4], delays, 1, 5, dense_feedback);
         for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
             enum { T = 3000 };
             int n = blocks[b];
@@ -607,4 +667,19 @@ Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
         }
         free(fused_json), free(nodes_json);
     }
+}
+
+Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
+{
+    const int shapes[][5] = {{3, 1, 1, 1, 0}, {9, 2, 2, 1, 1}, {32, 1, 1, 1, 0}, {12, 1, 2, 2, 0}};
+    check_fused_fdn(shapes, sizeof shapes / sizeof *shapes, 0);
+}
+
+/* A dense feedback mix: a one-input gain runs inside the loop (its column added
+ * in the mix's pass); with two inputs it does not, and the engine must give
+ * the same bytes either way. */
+Test(column_gain, the_engine_gives_the_bits_of_the_unfused_graph)
+{
+    const int shapes[][5] = {{2, 1, 1, 1, 0}, {7, 1, 2, 1, 0}, {13, 1, 1, 2, 1}, {32, 1, 1, 1, 0}, {9, 2, 1, 1, 0}};
+    check_fused_fdn(shapes, sizeof shapes / sizeof *shapes, 1);
 }
