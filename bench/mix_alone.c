@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-/* One slice of the engine (512 bytes per channel: 64 doubles, 128 floats), rows
- * back to back as its buses hold them. */
-#define SLICE_BYTES 512
+/* One slice of the engine (engine.h) per channel, rows back to back as its
+ * buses hold them. */
+#define SLICE_BYTES ADAC_SLICE_BYTES
 #define BLOCK(single) (SLICE_BYTES / (int)((single) ? sizeof(float) : sizeof(double)))
 
 /* An orthogonal-looking dense matrix is not needed: any finite gains cost the same. */

@@ -14,6 +14,11 @@
 
 typedef struct adac_engine adac_engine;
 
+/* The engine runs the graph in slices of at most this many bytes per channel
+ * (128 doubles, 256 floats), whatever the caller's block (engine_core.c says
+ * why). */
+#define ADAC_SLICE_BYTES 1024
+
 typedef enum { ADAC_PRECISION_DOUBLE, ADAC_PRECISION_SINGLE } adac_precision;
 
 /* Double precision, no macro-controls. */

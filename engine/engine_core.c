@@ -2,6 +2,7 @@
 
 #include "bus.h"
 #include "delay_line.h"
+#include "engine.h"
 #include "line_loops.h"
 #include "macro_controls.h"
 #include "matrix_mix.h"
@@ -70,7 +71,7 @@ struct proc {
  * (512 bytes per channel paid more in per-line calls than it saved; docs/bench.md).
  * The budget is in bytes (128 doubles, 256 floats), so the single path pays each
  * per-channel, per-slice cost once per twice the samples. */
-#define SLICE ((int)(1024 / sizeof(adac_sample)))
+#define SLICE ((int)(ADAC_SLICE_BYTES / sizeof(adac_sample)))
 
 /* This build's names (engine_core.h declares both). */
 #define adac_core ADAC_SAMPLE_NAME(adac_core)
