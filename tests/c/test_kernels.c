@@ -228,17 +228,24 @@ Test(matrix_mix, rectangular_dense_matrices_of_every_tile_remainder)
         }
 }
 
-/* Products that underflow: inputs a few steps above the smallest subnormal, so
- * that sums pass through signed zeros. Every tile and every one-sample tail
- * must keep the sign the definition gives (bytes, not ==): a -0 turned +0 in
- * one path made a model's output depend on where its blocks ended. */
-Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
+/* -2..2 steps of the smallest subnormal: products of such inputs with gains
+ * below 1 underflow to zero or to a neighbour, with either sign. */
+static adac_sample near_zero(unsigned *s)
 {
 #ifdef ADAC_SAMPLE_SINGLE
     const adac_sample tiny = 0x1p-149f;
 #else
     const adac_sample tiny = 0x1p-1074;
 #endif
+    return (adac_sample)((int)(rnd(s) * 3) * tiny);
+}
+
+/* Products that underflow: inputs a few steps above the smallest subnormal, so
+ * that sums pass through signed zeros. Every tile and every one-sample tail
+ * must keep the sign the definition gives (bytes, not ==): a -0 turned +0 in
+ * one path made a model's output depend on where its blocks ended. */
+Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
+{
     const int shapes[][2] = {{1, 4}, {4, 1}, {7, 5}, {32, 32}};
     const int lengths[] = {1, 5, 37};
     unsigned s = 3;
@@ -257,7 +264,7 @@ Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
             adac_sample **x = calloc(N, sizeof *x), **y = calloc(n_out, sizeof *y);
             for (int i = 0; i < N; i++) {
                 x[i] = xb + (size_t)i * n;
-                for (int t = 0; t < n; t++) x[i][t] = (adac_sample)((int)(rnd(&s) * 3) * tiny); /* -2..2 steps */
+                for (int t = 0; t < n; t++) x[i][t] = near_zero(&s);
             }
             for (int o = 0; o < n_out; o++) y[o] = yb + (size_t)o * n;
             adac_matrix_mixer mixer;
@@ -287,11 +294,6 @@ Test(matrix_mix, sums_through_signed_zeros_equal_the_definition_in_every_path)
  * inputs near the subnormal edge where a product's sign decides a zero's. */
 Test(matrix_mix, add_column_gives_the_bits_of_the_column_mix_then_the_add)
 {
-#ifdef ADAC_SAMPLE_SINGLE
-    const adac_sample tiny = 0x1p-149f;
-#else
-    const adac_sample tiny = 0x1p-1074;
-#endif
     const int shapes[][2] = {{2, 1}, {3, 4}, {5, 2}, {7, 7}, {8, 3}, {9, 1}, {13, 5}, {32, 32}};
     const int lengths[] = {1, 3, 4, 5, 8, 9, 12, 17, 37, 64};
     unsigned s = 17;
@@ -306,9 +308,9 @@ Test(matrix_mix, add_column_gives_the_bits_of_the_column_mix_then_the_add)
                 adac_node col_node = {.type = ADAC_NODE_GAIN, .n_in = 1, .n_out = n_out, .gain = col, .structure = ADAC_MATRIX_DENSE};
                 adac_sample **x = adac_bus_alloc(N, n), **bus = adac_bus_alloc(n_out, n), **two = adac_bus_alloc(n_out, n);
                 adac_sample **one = adac_bus_alloc(n_out, n), *u = calloc(n, sizeof *u);
-                for (int t = 0; t < n; t++) u[t] = edge ? (adac_sample)((int)(rnd(&s) * 3) * tiny) : (adac_sample)(rnd(&s) / 3.0);
+                for (int t = 0; t < n; t++) u[t] = edge ? near_zero(&s) : (adac_sample)(rnd(&s) / 3.0);
                 for (int i = 0; i < N; i++)
-                    for (int t = 0; t < n; t++) x[i][t] = edge ? (adac_sample)((int)(rnd(&s) * 3) * tiny) : (adac_sample)(rnd(&s) / 3.0);
+                    for (int t = 0; t < n; t++) x[i][t] = edge ? near_zero(&s) : (adac_sample)(rnd(&s) / 3.0);
                 adac_matrix_mixer mix, column;
                 cr_assert(adac_matrix_mix_prepare(&mix, &mix_node) && adac_matrix_mix_prepare(&column, &col_node));
                 const adac_sample *in[1] = {u};
