@@ -47,17 +47,18 @@ struct proc {
     adac_sos_cascade *filters;  /* sos leaf: one per entry */
     adac_sos_bank bank;         /* parallel sos leaf: all channels together */
 
-    /* A recursion run with the gains on either side of it in one pass
-     * (line_loops.h): the series' input gain points at it in fused_loop. */
+    /* A series' gain that runs inside the delay-headed loop after it: it points
+     * at the loop in fused_loop, and that step of the series covers fused_span
+     * children after the gain, the loop taking the gain's input. As line loops
+     * (line_loops.h) the input gain, the loop and the output gain are one pass
+     * (span 2); a one-input gain is added as a column in the loop's dense
+     * feedback mix (matrix_mix.h; span 1), the loop holding its mixer in
+     * column_gain. */
     proc *fused_loop;
-    adac_line_loops loops;
+    int fused_span;
+    adac_line_loops loops;        /* prepared (loops.bank set): the loop runs as line loops */
     const adac_sample **loops_in; /* the input gain's input, advanced to the chunk */
     adac_sample **loops_out;      /* the output gain's output, advanced to the chunk */
-
-    /* A one-input gain run inside the delay-headed loop it feeds, whose dense
-     * feedback mix adds its column (matrix_mix.h): the gain points at the loop
-     * in column_loop, the loop at the gain's mixer in column_gain. */
-    proc *column_loop;
     const adac_matrix_mixer *column_gain;
 
     int loop_head;      /* a delay leaf whose lines are a delay-headed loop's buffer */
@@ -139,6 +140,7 @@ static int fuse_line_loops(const proc *in_gain, const proc *loop, const proc *ou
 static int prepare_line_loops(proc *in_gain, proc *loop, proc *out_gain, int max_block)
 {
     in_gain->fused_loop = loop;
+    in_gain->fused_span = 2;
     loop->loops_in = calloc(in_gain->node->n_in, sizeof *loop->loops_in);
     loop->loops_out = calloc(out_gain->node->n_out, sizeof *loop->loops_out);
     return loop->loops_in && loop->loops_out &&
@@ -173,15 +175,16 @@ static int proc_prepare(proc *p, int max_block)
             for (int i = 0; i + 1 < n->n_children; i++)
                 if (!(p->series_bus[i] = adac_bus_alloc(n->children[i]->n_out, max_block))) return 0;
         }
-        for (int i = 0; i + 1 < n->n_children; i++)
-            if (i + 2 < n->n_children && fuse_line_loops(p->children[i], p->children[i + 1], p->children[i + 2])) {
-                if (!prepare_line_loops(p->children[i], p->children[i + 1], p->children[i + 2], max_block)) return 0;
-                i += 2;
-            } else if (fuse_column(p->children[i], p->children[i + 1])) {
-                p->children[i]->column_loop = p->children[i + 1];
-                p->children[i + 1]->column_gain = &p->children[i]->mixer;
-                i += 1;
+        for (int i = 0; i + 1 < n->n_children; i++) {
+            proc *gain = p->children[i], *loop = p->children[i + 1];
+            if (i + 2 < n->n_children && fuse_line_loops(gain, loop, p->children[i + 2])) {
+                if (!prepare_line_loops(gain, loop, p->children[i + 2], max_block)) return 0;
+            } else if (fuse_column(gain, loop)) {
+                gain->fused_loop = loop, gain->fused_span = 1;
+                loop->column_gain = &gain->mixer;
             }
+            i += gain->fused_span;
+        }
         break;
     case ADAC_NODE_PARALLEL:
         if (!n->concat && !(p->bus_b = adac_bus_alloc(n->n_out, max_block))) return 0;
@@ -394,6 +397,10 @@ static void process_line_loops(proc *p, const adac_sample *const *in, adac_sampl
 
 static void process_recursion(proc *p, const adac_sample *const *in, adac_sample *const *out, int n)
 {
+    if (p->loops.bank) {
+        process_line_loops(p, in, out, n);
+        return;
+    }
     if (p->delay_headed) {
         process_delay_headed(p, in, out, n);
         return;
@@ -485,15 +492,10 @@ static void process_series_from(proc *p, int first, const adac_sample *const *in
     const adac_sample *const *x = in;
     for (int i = first; i < k; i++) {
         proc *child = p->children[i];
-        /* the last child this step runs */
-        int last = child->fused_loop ? i + 2 : child->column_loop ? i + 1 : i;
+        int last = i + child->fused_span; /* the last child this step runs */
         adac_sample *const *y = last == k - 1 ? out : p->series_bus[last];
-        if (child->fused_loop)
-            process_line_loops(child->fused_loop, x, y, n);
-        else if (child->column_loop)
-            proc_process(child->column_loop, x, y, n); /* the loop takes the gain's input */
-        else
-            proc_process(child, x, y, n);
+        /* A loop that runs its gain takes the gain's input. */
+        proc_process(child->fused_loop ? child->fused_loop : child, x, y, n);
         x = (const adac_sample *const *)y;
         i = last;
     }
@@ -681,9 +683,10 @@ int CORE(same_shape)(const adac_core *a, const adac_core *b)
            adac_macro_same_shape(&a->macro, &b->macro);
 }
 
+/* The ring only: the guard after it holds no state (delay_line.h). */
 static void copy_line(adac_delay_line *dst, const adac_delay_line *src)
 {
-    memcpy(dst->buf, src->buf, (dst->size + dst->guard) * sizeof *dst->buf);
+    memcpy(dst->buf, src->buf, dst->size * sizeof *dst->buf);
     dst->write_pos = src->write_pos;
 }
 
