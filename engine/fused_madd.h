@@ -33,6 +33,19 @@ static ADAC_BODY adac_sample fused1(adac_simd_level level, adac_sample a, adac_s
     return fused(level, va, vb, vc)[0];
 }
 
+/* The sum of a dense mix of one input: one product fused into +0. Kernels that
+ * run such a gain inside another pass (an FDN's input gain in line loops or in
+ * its loop's feedback mix) compute exactly this, so they keep the gain's bits. */
+static ADAC_BODY adac_vec one_input_sum(adac_simd_level level, adac_vec g, adac_vec x)
+{
+    return fused(level, g, x, (adac_vec){0});
+}
+
+static ADAC_BODY adac_sample one_input_sum1(adac_simd_level level, adac_sample g, adac_sample x)
+{
+    return fused1(level, g, x, 0);
+}
+
 /* A gain in every lane, the way that compiles best at each level (sample.h):
  * the initialiser at nofma, where it is the fast one in SSE2 code; elsewhere the
  * shuffle, which also keeps a -0 gain's sign (the float initialiser, 0 + x,

@@ -57,7 +57,7 @@ static ADAC_BODY void feed_lines_body(adac_simd_level level, const adac_line_loo
         if (ni == 1) { /* the usual mono input: no loop over inputs */
             adac_vec b0 = gain_vec(level, b[0]);
             for (; t + L <= n; t += L)
-                adac_vec_store(u + t, g * adac_vec_load(y + t) + fused(level, b0, adac_vec_load(in[0] + t), (adac_vec){0}));
+                adac_vec_store(u + t, g * adac_vec_load(y + t) + one_input_sum(level, b0, adac_vec_load(in[0] + t)));
         }
         for (; t + L <= n; t += L) {
             adac_vec sum = {0};
@@ -142,10 +142,10 @@ static ADAC_BODY void mono_lines_body(adac_simd_level level, const adac_line_loo
             adac_sample *u = write[lane0 + k] + t;
             adac_vec bk = gain_vec(level, b[k]), ck = gain_vec(level, c[k]), gk = g[k];
             adac_vec y0 = adac_vec_load(y), y1 = adac_vec_load(y + L), y2 = adac_vec_load(y + 2 * L), y3 = adac_vec_load(y + 3 * L);
-            adac_vec_store(u, gk * y0 + fused(level, bk, x0, zero));
-            adac_vec_store(u + L, gk * y1 + fused(level, bk, x1, zero));
-            adac_vec_store(u + 2 * L, gk * y2 + fused(level, bk, x2, zero));
-            adac_vec_store(u + 3 * L, gk * y3 + fused(level, bk, x3, zero));
+            adac_vec_store(u, gk * y0 + one_input_sum(level, bk, x0));
+            adac_vec_store(u + L, gk * y1 + one_input_sum(level, bk, x1));
+            adac_vec_store(u + 2 * L, gk * y2 + one_input_sum(level, bk, x2));
+            adac_vec_store(u + 3 * L, gk * y3 + one_input_sum(level, bk, x3));
             s0 = fused(level, ck, y0, s0), s1 = fused(level, ck, y1, s1);
             s2 = fused(level, ck, y2, s2), s3 = fused(level, ck, y3, s3);
         }
@@ -156,7 +156,7 @@ static ADAC_BODY void mono_lines_body(adac_simd_level level, const adac_line_loo
         adac_sample s = first ? 0 : out[t];
         for (int k = 0; k < count; k++) {
             adac_sample y = ll->y[k][t];
-            write[lane0 + k][t] = g[k][0] * y + fused1(level, b[k], in[t], 0);
+            write[lane0 + k][t] = g[k][0] * y + one_input_sum1(level, b[k], in[t]);
             s = fused1(level, c[k], y, s);
         }
         out[t] = s;

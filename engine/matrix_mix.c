@@ -17,9 +17,9 @@
  * one addition, so the fused pass gives the bits of a mix and an add.
  * The dense kernels take add either as rows (a bus, one per output) or as a
  * column and its input: a one-input dense gain that feeds the loop, whose
- * output row o is then fused(column[o], input, +0), computed where it is
- * added: the bits of that gain's own mix (a sum from +0 of one fused product),
- * without storing its rows and loading them back. */
+ * output row o is then one_input_sum(column[o], input) (fused_madd.h),
+ * computed where it is added: the bits of that gain's own mix, without storing
+ * its rows and loading them back. */
 typedef struct {
     const adac_sample *const *rows;
     const adac_sample *column, *input;
@@ -28,12 +28,12 @@ typedef struct {
 static ADAC_BODY adac_vec addend_vec(adac_simd_level level, const mix_addend *z, int o, int t)
 {
     if (z->rows) return load(z->rows[o] + t);
-    return fused(level, gain_vec(level, z->column[o]), load(z->input + t), (adac_vec){0});
+    return one_input_sum(level, gain_vec(level, z->column[o]), load(z->input + t));
 }
 
 static ADAC_BODY adac_sample addend1(adac_simd_level level, const mix_addend *z, int o, int t)
 {
-    return z->rows ? z->rows[o][t] : fused1(level, z->column[o], z->input[t], 0);
+    return z->rows ? z->rows[o][t] : one_input_sum1(level, z->column[o], z->input[t]);
 }
 
 static void mix_dense(const adac_sample *tiled, const adac_sample *g, int n_out, int n_in, const adac_sample *const *x,
