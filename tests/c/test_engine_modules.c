@@ -32,37 +32,6 @@ Test(delay_line, delays_by_exactly_d_across_wraps)
     adac_delay_line_free(&dl);
 }
 
-/* A loop's way of using a line: read the run `delay` behind through peek and
- * write the next one through next and commit, in place, with runs of every
- * length up to the block that cross the ring's end at every offset. What comes
- * back must be what went in, delayed exactly, and the copying read must agree. */
-Test(delay_line, runs_in_place_across_the_ring_end)
-{
-    enum { BLOCK = 16, DELAY = 29 };
-    adac_delay_line dl;
-    cr_assert(adac_delay_line_prepare(&dl, DELAY, BLOCK));
-    double copy[BLOCK];
-    long t = 0, crossed = 0;
-    for (int step = 0; step < 400; step++) {
-        int n = 1 + (step * 7) % BLOCK;
-        const double *old = adac_delay_line_peek(&dl, n, (size_t)(DELAY - n)); /* lag n: read before writing */
-        double *next = adac_delay_line_next(&dl, n);
-        cr_assert(old && next, "runs of up to the block are always in place");
-        adac_delay_line_read(&dl, copy, n, (size_t)(DELAY - n));
-        crossed += dl.write_pos + n > dl.size;
-        for (int i = 0; i < n; i++) {
-            double want = t + i - DELAY >= 0 ? (double)(t + i - DELAY + 1) : 0.0;
-            cr_assert_eq(old[i], want, "t=%ld: in place %g, want %g", t + i, old[i], want);
-            cr_assert_eq(copy[i], want, "t=%ld: copied %g, want %g", t + i, copy[i], want);
-        }
-        for (int i = 0; i < n; i++) next[i] = (double)(t + i + 1);
-        adac_delay_line_commit(&dl, n);
-        t += n;
-    }
-    cr_assert_gt(crossed, 20, "the runs crossed the ring's end");
-    adac_delay_line_free(&dl);
-}
-
 /* Two sections, computed here from the difference equation written out, run in
  * direct form I (to rounding) and as state-variable filters (to 1e-14). */
 static void check_cascade(adac_section_form form)

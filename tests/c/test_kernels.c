@@ -3,9 +3,10 @@
  * (double) and test_kernels_single (ADAC_SAMPLE_SINGLE, the build plugins run).
  * The baseline level's fused multiply-add against C's fma, register-blocked and
  * structured mixing against the dense product, the fused loop-input add against
- * mix then add, and the cross-channel SOS bank against one cascade per channel
- * and across block splits. */
+ * mix then add, the cross-channel SOS bank against one cascade per channel
+ * and across block splits, and delay lines used in place across their ends. */
 #include "bus.h"
+#include "delay_line.h"
 #include "engine.h"
 #include "fma_exact.h"
 #include "line_loops.h"
@@ -197,6 +198,45 @@ static void check_mix(adac_node *node, int n)
         }
     }
     free(xb), free(yb), free(ab), free(fb), free(x), free(y), free(ref), free(add), free(fused), free(gains);
+}
+
+/* A loop's way of using a line: read the run `delay` behind through peek and
+ * write the next one through next and commit, in place, with runs of every
+ * length up to the block that cross the ring's end at every offset. What comes
+ * back must be what went in, delayed exactly, and the copying read must agree.
+ * Both ring sizes: a plain line's (delay + block) and a loop head's (its delay
+ * only, where the run written overlaps the run just read). */
+static void check_runs_in_place(int (*prepare)(adac_delay_line *, size_t, size_t))
+{
+    enum { BLOCK = 16, DELAY = 29 };
+    adac_delay_line dl;
+    cr_assert(prepare(&dl, DELAY, BLOCK));
+    adac_sample copy[BLOCK];
+    long t = 0, crossed = 0;
+    for (int step = 0; step < 400; step++) {
+        int n = 1 + (step * 7) % BLOCK;
+        const adac_sample *old = adac_delay_line_peek(&dl, n, (size_t)(DELAY - n)); /* lag n: read before writing */
+        adac_sample *next = adac_delay_line_next(&dl, n);
+        cr_assert(old && next, "runs of up to the block are always in place");
+        adac_delay_line_read(&dl, copy, n, (size_t)(DELAY - n));
+        crossed += dl.write_pos + n > dl.size;
+        for (int i = 0; i < n; i++) {
+            adac_sample want = t + i - DELAY >= 0 ? (adac_sample)(t + i - DELAY + 1) : 0;
+            cr_assert_eq(old[i], want, "t=%ld: in place %g, want %g", t + i, (double)old[i], (double)want);
+            cr_assert_eq(copy[i], want, "t=%ld: copied %g, want %g", t + i, (double)copy[i], (double)want);
+        }
+        for (int i = 0; i < n; i++) next[i] = (adac_sample)(t + i + 1);
+        adac_delay_line_commit(&dl, n);
+        t += n;
+    }
+    cr_assert_gt(crossed, 20, "the runs crossed the ring's end");
+    adac_delay_line_free(&dl);
+}
+
+Test(delay_line, runs_in_place_across_the_ring_end)
+{
+    check_runs_in_place(adac_delay_line_prepare);
+    check_runs_in_place(adac_delay_line_prepare_loop);
 }
 
 Test(matrix_mix, one_row_and_one_column_equal_the_product)
