@@ -114,6 +114,36 @@ static ADAC_BODY adac_vec section_step(adac_section_form form, const adac_vec *c
     return y;
 }
 
+/* Direct form I over one run of ADAC_LANES time steps of `chains` vectors of
+ * channels (v[c][k]: step k of vector c), in place in registers. A step's x1
+ * x2 are the inputs of the two steps before it and y1 y2 their outputs, so
+ * within the run they are the neighbouring vectors: the feed-forward sums go
+ * from the last step down (each step's two earlier inputs are still there),
+ * then the recursion from the first step up, the vectors' steps interleaved so
+ * that their recursions overlap (each step waits on the one before for a
+ * multiply and two adds). The states hold the previous run's last two inputs
+ * and outputs. Each output is ADAC_DF1_STEP's sum, operation for operation. */
+static ADAC_BODY void df1_run_in_place(adac_vec (*cf)[ADAC_SECTION_COEFS], adac_vec (*st)[ADAC_SECTION_STATES],
+                                       adac_vec (*v)[ADAC_LANES], int chains)
+{
+    enum { N = ADAC_LANES };
+    adac_vec x1[2], x2[2];
+    for (int c = 0; c < chains; c++) {
+        const adac_vec *b = cf[c];
+        x1[c] = v[c][N - 1], x2[c] = v[c][N - 2];
+        for (int k = N - 1; k >= 2; k--) v[c][k] = (b[0] * v[c][k] + b[1] * v[c][k - 1]) + b[2] * v[c][k - 2];
+        v[c][1] = (b[0] * v[c][1] + b[1] * v[c][0]) + b[2] * st[c][0];
+        v[c][0] = (b[0] * v[c][0] + b[1] * st[c][0]) + b[2] * st[c][1];
+    }
+    for (int c = 0; c < chains; c++) {
+        v[c][0] = v[c][0] + (-cf[c][3] * st[c][2] - cf[c][4] * st[c][3]);
+        v[c][1] = v[c][1] + (-cf[c][3] * v[c][0] - cf[c][4] * st[c][2]);
+    }
+    for (int k = 2; k < N; k++)
+        for (int c = 0; c < chains; c++) v[c][k] = v[c][k] + (-cf[c][3] * v[c][k - 1] - cf[c][4] * v[c][k - 2]);
+    for (int c = 0; c < chains; c++) st[c][0] = x1[c], st[c][1] = x2[c], st[c][2] = v[c][N - 1], st[c][3] = v[c][N - 2];
+}
+
 /* One section over `chains` (1 or 2) vectors of channels, each an independent
  * recursion: two overlap their latency; one serves a bank that fills a single
  * vector without filtering a padding vector. `form` and `chains` are constants
@@ -133,8 +163,11 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
             for (int k = 0; k < ADAC_LANES; k++) v[c][k] = adac_vec_load(x[c * ADAC_LANES + k] + t);
             transpose(v[c]);
         }
-        for (int k = 0; k < ADAC_LANES; k++)
-            for (int c = 0; c < chains; c++) v[c][k] = section_step(form, cf[c], st[c], v[c][k]);
+        if (form == ADAC_SECTIONS_DF1)
+            df1_run_in_place(cf, st, v, chains);
+        else
+            for (int k = 0; k < ADAC_LANES; k++)
+                for (int c = 0; c < chains; c++) v[c][k] = section_step(form, cf[c], st[c], v[c][k]);
         for (int c = 0; c < chains; c++) {
             transpose(v[c]);
             for (int k = 0; k < ADAC_LANES; k++) adac_vec_store(y[c * ADAC_LANES + k] + t, v[c][k]);

@@ -409,13 +409,16 @@ static int read_sections(load_ctx *c, const cJSON *arr, const char *path, int *k
     return 1;
 }
 
-/* Every section of the leaf as a state-variable filter where each maps to one;
- * otherwise the whole leaf in direct form I (one form per leaf, so that a bank
- * runs one kernel across its channels). */
+/* One form for the whole leaf, so that a bank runs one kernel across its
+ * channels (section_form.h): direct form I where every section's round-off
+ * gain is small; otherwise every section as a state-variable filter where each
+ * maps to one; otherwise direct form I. */
 static int choose_section_form(adac_node *n)
 {
-    size_t count = (size_t)n->n_entries * n->n_sections;
+    size_t count = (size_t)n->n_entries * n->n_sections, quiet = 0;
     n->section_form = ADAC_SECTIONS_DF1;
+    while (quiet < count && adac_df1_noise_gain(n->sos + 6 * quiet) <= ADAC_DF1_MAX_NOISE_GAIN) quiet++;
+    if (quiet == count) return 1;
     if (!(n->svf = malloc(count * 6 * sizeof *n->svf))) return 0;
     for (size_t s = 0; s < count; s++)
         if (!adac_section_to_svf(n->sos + 6 * s, n->svf + 6 * s)) {

@@ -51,3 +51,12 @@ int adac_section_to_svf(const double *sos, double *svf)
     for (int i = 0; i < 6; i++) svf[i] = out[i];
     return 1;
 }
+
+double adac_df1_noise_gain(const double *sos)
+{
+    double a1 = sos[4], a2 = sos[5];
+    /* Stable (the Schur-Cohn conditions) or not at all. */
+    if (!(fabs(a2) < 1 && fabs(a1) < 1 + a2)) return HUGE_VAL;
+    /* The closed form for a second-order all-pole filter (first order: a2 = 0). */
+    return (1 + a2) / ((1 - a2) * ((1 + a2) * (1 + a2) - a1 * a1));
+}

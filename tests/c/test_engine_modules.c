@@ -94,6 +94,33 @@ Test(section_form, maps_stable_sections_and_refuses_real_poles_outside)
     cr_assert(adac_section_to_svf(low_shelf, svf));
 }
 
+/* Direct form I's round-off gain, against the impulse response of 1/A(z) run
+ * here and its squares summed; infinite for poles on or outside the circle. */
+Test(section_form, df1_noise_gain_is_the_power_of_the_poles_impulse_response)
+{
+    const double poles[][2] = {{0.35, 0.7}, {0, 0}, {0.9, 0}, {-0.8, 0.5}}; /* real pairs */
+    const double complex_pairs[][2] = {{0.9, 0.3}, {0.5, 2.5}, {0.99, 0.05}};  /* r, th */
+    double a[7][2];
+    int n_a = 0;
+    for (int i = 0; i < 4; i++, n_a++)
+        a[n_a][0] = -(poles[i][0] + poles[i][1]), a[n_a][1] = poles[i][0] * poles[i][1];
+    for (int i = 0; i < 3; i++, n_a++)
+        a[n_a][0] = -2 * complex_pairs[i][0] * cos(complex_pairs[i][1]), a[n_a][1] = complex_pairs[i][0] * complex_pairs[i][0];
+    for (int i = 0; i < n_a; i++) {
+        double h1 = 0, h2 = 0, power = 0;
+        for (int t = 0; t < 200000; t++) {
+            double h = (t == 0) - a[i][0] * h1 - a[i][1] * h2;
+            power += h * h;
+            h2 = h1, h1 = h;
+        }
+        const double sos[6] = {1, 0, 0, 1, a[i][0], a[i][1]};
+        cr_assert_float_eq(adac_df1_noise_gain(sos), power, 1e-9 * power, "a1=%g a2=%g: %g, summed %g", a[i][0], a[i][1],
+                           adac_df1_noise_gain(sos), power);
+    }
+    const double integrator[6] = {1, 0, 0, 1, -1, 0}, outside[6] = {1, 0, 0, 1, -2.5, 1.5}, ring[6] = {1, 0, 0, 1, 0, 1};
+    cr_assert(isinf(adac_df1_noise_gain(integrator)) && isinf(adac_df1_noise_gain(outside)) && isinf(adac_df1_noise_gain(ring)));
+}
+
 #define HEAD "{\"format\":\"adac-ir\",\"version\":1,\"fs\":48000,\"graph\":"
 
 static adac_graph *load(const char *j)
@@ -102,6 +129,27 @@ static adac_graph *load(const char *j)
     adac_graph *g = adac_graph_load_string(j, err, sizeof err);
     cr_assert_not_null(g, "%s", err);
     return g;
+}
+
+/* The loader's form for a leaf (ir/section_form.h): direct form I where every
+ * section's round-off gain is at most ADAC_DF1_MAX_NOISE_GAIN, the whole leaf
+ * as state-variable filters where one section's is above it (a double pole
+ * at 0.6: 5.2; at 0.8: 35.2). */
+Test(section_form, the_loader_keeps_state_variable_filters_for_loud_poles)
+{
+    const char *quiet = HEAD "{\"type\":\"parallel_sos\",\"params\":{\"sections\":["
+                             "[[0.5,0.1,0,1,-1.2,0.36],[1,0,0,1,-1.05,0.245]],[[1,0.2,0,1,0.3,0.1],[1,0,0,1,0,0]]]}}}";
+    const char *loud = HEAD "{\"type\":\"parallel_sos\",\"params\":{\"sections\":["
+                            "[[0.5,0.1,0,1,-1.2,0.36],[1,0,0,1,-1.05,0.245]],[[1,0.2,0,1,0.3,0.1],[1,0,0,1,-1.6,0.64]]]}}}";
+    const double low[6] = {1, 0, 0, 1, -1.2, 0.36}, high[6] = {1, 0, 0, 1, -1.6, 0.64};
+    cr_assert_lt(adac_df1_noise_gain(low), ADAC_DF1_MAX_NOISE_GAIN);
+    cr_assert_gt(adac_df1_noise_gain(high), ADAC_DF1_MAX_NOISE_GAIN);
+    adac_graph *g = load(quiet);
+    cr_assert_eq(g->root->section_form, ADAC_SECTIONS_DF1);
+    adac_graph_free(g);
+    g = load(loud);
+    cr_assert_eq(g->root->section_form, ADAC_SECTIONS_SVF);
+    adac_graph_free(g);
 }
 
 Test(engine, gain_matrix_and_delay_matrix)

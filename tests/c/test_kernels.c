@@ -520,14 +520,19 @@ Test(sos_bank, same_bits_whatever_the_block_split)
     }
 }
 
+/* How fdn_json's filters come to run (ir/section_form.h): as state-variable
+ * filters (one section's poles near z = 1), in direct form I because one
+ * section has no state-variable form (a pole at z = -1, cancelled by a zero),
+ * or in direct form I because every pole is well inside the circle. */
+enum { FDN_SVF, FDN_DF1_UNMAPPED, FDN_DF1_QUIET };
+
 /* An FDN as the engine fuses it: `lines` lines of the given delays, `inputs`
- * inputs and `outputs` outputs, K sections per line; dfi forces direct form I
- * (a section with a pole at z = -1, cancelled by a zero, has no
- * state-variable form). Per-line feedback gains (line_loops.h), or a dense
+ * inputs and `outputs` outputs, K sections per line in the given FDN_ form.
+ * Per-line feedback gains (line_loops.h), or a dense
  * feedback mix with dense_feedback (a one-input gain then runs inside the
  * loop: matrix_mix.h's column). shell wraps the input gain, which keeps the
  * engine from fusing: the same model run node by node. */
-static char *fdn_json(int lines, int inputs, int outputs, int K, int dfi, const int *delays, int shell, unsigned seed,
+static char *fdn_json(int lines, int inputs, int outputs, int K, int form, const int *delays, int shell, unsigned seed,
                       int dense_feedback)
 {
     size_t cap = 65536, len = 0;
@@ -548,11 +553,13 @@ static char *fdn_json(int lines, int inputs, int outputs, int K, int dfi, const 
     for (int l = 0; l < lines; l++) {
         PUT("%s[", l ? "," : "");
         for (int k = 0; k < K; k++) {
-            if (dfi && l == 0 && k == 0) {
+            if (form == FDN_DF1_UNMAPPED && l == 0 && k == 0) {
                 PUT("%s[0.5,0.5,0,1,1,0]", k ? "," : "");
                 continue;
             }
             double r = 0.5 + 0.4 * fabs(rnd(&s)), th = 3.0 * fabs(rnd(&s));
+            if (form == FDN_DF1_QUIET) r = 0.3 + 0.3 * fabs(rnd(&s));
+            if (form == FDN_SVF && l == 0 && k == 0) r = 0.995, th = 0.02;
             PUT("%s[%.17g,%.17g,%.17g,1,%.17g,%.17g]", k ? "," : "", rnd(&s) / 2, rnd(&s) / 2, rnd(&s) / 2, -2 * r * cos(th), r * r);
         }
         PUT("]");
@@ -593,19 +600,19 @@ static char *fdn_json(int lines, int inputs, int outputs, int K, int dfi, const 
  * output gain's mix. Chunks of every remainder, states carried across them;
  * the bits of the loop's next input, of every output and of the filters'
  * states must agree. */
-static void check_line_loops(int lines, int inputs, int outputs, int K, int dfi)
+static void check_line_loops(int lines, int inputs, int outputs, int K, int form)
 {
     enum { B = 70 };
     int delays[40];
     for (int l = 0; l < lines; l++) delays[l] = 100 + l;
-    char err[ADAC_ERR_LEN], *json = fdn_json(lines, inputs, outputs, K, dfi, delays, 0, 3u + (unsigned)lines, 0);
+    char err[ADAC_ERR_LEN], *json = fdn_json(lines, inputs, outputs, K, form, delays, 0, 3u + (unsigned)lines, 0);
     adac_graph *g = adac_graph_load_string(json, err, sizeof err);
     cr_assert_not_null(g, "%s", err);
     adac_plan(g, ADAC_PLAN_LONGEST_LOOP);
     const adac_node *gin = g->root->children[0], *loop = g->root->children[1], *gout = g->root->children[2];
     const adac_node *filters = loop->children[0]->children[1], *feedback = loop->children[1];
     cr_assert(adac_line_loops_fit(gin, loop, gout));
-    cr_assert_eq(filters->section_form, dfi ? ADAC_SECTIONS_DF1 : ADAC_SECTIONS_SVF);
+    cr_assert_eq(filters->section_form, form == FDN_SVF ? ADAC_SECTIONS_SVF : ADAC_SECTIONS_DF1);
     adac_sos_bank ref_bank, bank;
     adac_matrix_mixer mix_in, mix_out;
     adac_line_loops ll;
@@ -655,11 +662,14 @@ static void check_line_loops(int lines, int inputs, int outputs, int K, int dfi)
 }
 
 /* One line, one vector, pairs of vectors with and without padding, 32 lines;
- * one and two inputs and outputs; one section and two; both forms. */
+ * one and two inputs and outputs; one section and two; both forms, direct
+ * form I for both reasons. */
 Test(line_loops, equal_the_nodes_they_fuse_bit_for_bit)
 {
-    const int shapes[][5] = {{1, 1, 1, 1, 0}, {3, 2, 1, 1, 0}, {5, 1, 2, 1, 1}, {8, 1, 1, 2, 0}, {11, 2, 3, 1, 0},
-                             {13, 1, 1, 2, 1}, {32, 1, 1, 1, 0}, {32, 2, 2, 1, 1}};
+    const int shapes[][5] = {{1, 1, 1, 1, FDN_SVF},          {3, 2, 1, 1, FDN_DF1_QUIET},    {5, 1, 2, 1, FDN_DF1_UNMAPPED},
+                             {8, 1, 1, 2, FDN_SVF},          {11, 2, 3, 1, FDN_SVF},         {13, 1, 1, 2, FDN_DF1_UNMAPPED},
+                             {32, 1, 1, 1, FDN_SVF},         {32, 2, 2, 1, FDN_DF1_UNMAPPED}, {32, 1, 1, 1, FDN_DF1_QUIET},
+                             {13, 2, 1, 2, FDN_DF1_QUIET}};
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         check_line_loops(shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], shapes[i][4]);
 }
@@ -713,7 +723,8 @@ static void check_fused_fdn(const int (*shapes)[5], size_t n_shapes, int dense_f
 
 Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
 {
-    const int shapes[][5] = {{3, 1, 1, 1, 0}, {9, 2, 2, 1, 1}, {32, 1, 1, 1, 0}, {12, 1, 2, 2, 0}};
+    const int shapes[][5] = {{3, 1, 1, 1, FDN_SVF},  {9, 2, 2, 1, FDN_DF1_UNMAPPED}, {32, 1, 1, 1, FDN_SVF},
+                             {12, 1, 2, 2, FDN_SVF}, {32, 1, 1, 1, FDN_DF1_QUIET}};
     check_fused_fdn(shapes, sizeof shapes / sizeof *shapes, 0);
 }
 
@@ -722,6 +733,7 @@ Test(line_loops, the_engine_gives_the_bits_of_the_unfused_graph)
  * the same bytes either way. */
 Test(column_gain, the_engine_gives_the_bits_of_the_unfused_graph)
 {
-    const int shapes[][5] = {{2, 1, 1, 1, 0}, {7, 1, 2, 1, 0}, {13, 1, 1, 2, 1}, {32, 1, 1, 1, 0}, {9, 2, 1, 1, 0}};
+    const int shapes[][5] = {{2, 1, 1, 1, FDN_SVF},  {7, 1, 2, 1, FDN_SVF},         {13, 1, 1, 2, FDN_DF1_UNMAPPED},
+                             {32, 1, 1, 1, FDN_SVF}, {9, 2, 1, 1, FDN_SVF},         {32, 1, 1, 1, FDN_DF1_QUIET}};
     check_fused_fdn(shapes, sizeof shapes / sizeof *shapes, 1);
 }

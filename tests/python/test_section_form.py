@@ -1,7 +1,8 @@
-"""How second-order sections are computed (ir/section_form.h): as trapezoidal
-state-variable filters wherever a section maps to one, in direct form I where it
-does not. The engine (both precisions) and the emitted FAUST compute the same
-form. In single precision the state-variable form keeps the graphic equalisers'
+"""How second-order sections are computed (ir/section_form.h): in direct form I
+where every section of a leaf has its poles well inside the circle, otherwise as
+trapezoidal state-variable filters wherever each section maps to one, in direct
+form I where one does not. The engine (both precisions) and the emitted FAUST
+compute the same form. In single precision the state-variable form keeps the graphic equalisers'
 low bands (poles near z = 1) below -120 dB, where direct form I came up to 8.6 dB
 above the coefficient floor (issue 18 allows 6); a section with a real pole on
 the unit circle still runs, in direct form I."""
@@ -64,11 +65,12 @@ def ir(graph):
 
 def test_a_pole_on_the_unit_circle_runs_in_direct_form():
     """An integrator (pole at z = 1) has no state-variable form: that leaf runs in
-    direct form I, the other leaf of the same series as a state-variable filter,
+    direct form I, the other leaf of the same series (a double pole at 0.8, whose
+    round-off direct form I would amplify 35 times) as a state-variable filter,
     and engine (both precisions) and FAUST give the running sum of the filtered
     input."""
     integrator = [[1, 0, 0, 1, -1, 0]]
-    lowpass = [[0.2, 0.4, 0.2, 1, -0.5, 0.3]]
+    lowpass = [[0.01, 0.02, 0.01, 1, -1.6, 0.64]]
     config = ir({"type": "series", "children": [leaf(lowpass), leaf(integrator)]})
     dsp = adac.json_to_faust(config)
     assert "adac_svf(" in dsp and "adac_sos(" in dsp
@@ -78,8 +80,8 @@ def test_a_pole_on_the_unit_circle_runs_in_direct_form():
     # Reference written out here: the low-pass's difference equation, then a sum.
     v = np.zeros(n)
     for t in range(n):
-        v[t] = (0.2 * x[t] + 0.4 * (x[t - 1] if t else 0) + 0.2 * (x[t - 2] if t > 1 else 0)
-                + 0.5 * (v[t - 1] if t else 0) - 0.3 * (v[t - 2] if t > 1 else 0))
+        v[t] = (0.01 * x[t] + 0.02 * (x[t - 1] if t else 0) + 0.01 * (x[t - 2] if t > 1 else 0)
+                + 1.6 * (v[t - 1] if t else 0) - 0.64 * (v[t - 2] if t > 1 else 0))
     expected = np.cumsum(v)
     engine = adac.render_engine(config, n)[:, 0, 0]
     assert np.max(np.abs(engine - expected)) < 1e-13
@@ -99,6 +101,33 @@ def test_a_leaf_with_one_unmappable_section_runs_wholly_in_direct_form():
     assert "adac_sos(" in dsp and "adac_svf(" not in dsp
     ref = adac.render_engine(config, 512)
     assert error_db(ref, adac.render_faust(dsp, 512, fs=48000)).max() <= -250
+
+
+def test_a_leaf_whose_poles_are_well_inside_runs_in_direct_form():
+    """Direct form I where every section's round-off gain (the power of 1/A(z)'s
+    impulse response) is at most 10 dB: here the FDN bench's absorption section
+    (real poles at 0.35 and 0.7, a gain of 3.7) and a resonance at r = 0.6 (2.1).
+    FAUST writes adac_sos only, and the engine in both precisions and FAUST give
+    the difference equation written out here."""
+    sections = [[0.4, -0.3, 0.05, 1, -1.05, 0.245], [0.5, 0.2, 0.1, 1, 0.6, 0.36]]
+    config = ir({"type": "parallel_sos", "params": {"sections": [sections]}})
+    dsp = adac.json_to_faust(config)
+    assert "adac_sos(" in dsp and "adac_svf(" not in dsp
+    n = 400
+    y = np.zeros(n)
+    y[0] = 1
+    for b0, b1, b2, _, a1, a2 in sections:
+        v = np.zeros(n)
+        for t in range(n):
+            v[t] = (b0 * y[t] + b1 * (y[t - 1] if t else 0) + b2 * (y[t - 2] if t > 1 else 0)
+                    - a1 * (v[t - 1] if t else 0) - a2 * (v[t - 2] if t > 1 else 0))
+        y = v
+    engine = adac.render_engine(config, n)[:, 0, 0]
+    assert np.max(np.abs(engine - y)) < 1e-15
+    single = adac.render_engine(config, n, precision="single")[:, 0, 0]
+    assert np.max(np.abs(single - y)) < 1e-6
+    faust = adac.render_faust(dsp, n, fs=48000)[:, 0, 0]
+    assert np.max(np.abs(faust - y)) < 1e-15
 
 
 def test_the_single_certificate_reads_the_rounded_state_variable_numbers():
