@@ -28,6 +28,12 @@ typedef double adac_sample;
  * so loads and stores through a pointer may be unaligned. */
 typedef adac_sample adac_vec __attribute__((vector_size(32), aligned(sizeof(adac_sample))));
 
+/* For local arrays of vectors that a hot loop may spill to the stack: aligned
+ * to a whole vector, which adac_vec's own alignment does not ask for, so that
+ * no spilled vector straddles two cache lines (the one-section biquad pass in
+ * single precision ran 5 % faster for it). */
+#define ADAC_VEC_LOCAL __attribute__((aligned(32)))
+
 /* Every lane x, in two ways, because GCC 12 compiles them differently inside
  * the dispatch clones (simd.h), and each is the fast one somewhere.
  * adac_vec_splat, an initialiser list: for doubles two halves joined by a

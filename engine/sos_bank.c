@@ -69,7 +69,7 @@ static ADAC_BODY void transpose(adac_vec *r)
     r[2] = SHUFFLE(lo01, lo23, 2, 3, 6, 7), r[3] = SHUFFLE(hi01, hi23, 2, 3, 6, 7);
 #else
     /* Pairs interleaved, then pairs of pairs, then the 128-bit halves. */
-    adac_vec t[8], s[8];
+    adac_vec t[8] ADAC_VEC_LOCAL, s[8] ADAC_VEC_LOCAL;
     for (int i = 0; i < 8; i += 2) {
         t[i] = SHUFFLE(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
         t[i + 1] = SHUFFLE(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
@@ -127,7 +127,7 @@ static ADAC_BODY void df1_run_in_place(adac_vec (*cf)[ADAC_SECTION_COEFS], adac_
                                        adac_vec (*v)[ADAC_LANES], int chains)
 {
     enum { N = ADAC_LANES };
-    adac_vec x1[2], x2[2];
+    adac_vec x1[2] ADAC_VEC_LOCAL, x2[2] ADAC_VEC_LOCAL;
     for (int c = 0; c < chains; c++) {
         const adac_vec *b = cf[c];
         x1[c] = v[c][N - 1], x2[c] = v[c][N - 2];
@@ -152,13 +152,13 @@ static ADAC_BODY void section_pass_body(const adac_sample *coef, adac_sample *st
                                         const adac_sample *const *x, adac_sample *const *y, int n, int chains,
                                         adac_section_form form)
 {
-    adac_vec cf[2][ADAC_SECTION_COEFS], st[2][ADAC_SECTION_STATES];
+    adac_vec cf[2][ADAC_SECTION_COEFS] ADAC_VEC_LOCAL, st[2][ADAC_SECTION_STATES] ADAC_VEC_LOCAL;
     load_group(coef, state, lanes, lane0, chains, cf, st);
     int t = 0;
     /* ADAC_LANES samples of each chain's channels: loaded as rows, turned into
      * time steps in registers, filtered, turned back, stored as rows. */
     for (; t + ADAC_LANES <= n; t += ADAC_LANES) {
-        adac_vec v[2][ADAC_LANES];
+        adac_vec v[2][ADAC_LANES] ADAC_VEC_LOCAL;
         for (int c = 0; c < chains; c++) {
             for (int k = 0; k < ADAC_LANES; k++) v[c][k] = adac_vec_load(x[c * ADAC_LANES + k] + t);
             transpose(v[c]);
