@@ -63,6 +63,33 @@ def ir(graph):
     return {"format": "adac-ir", "version": 1, "name": "sections", "fs": 48000, "graph": graph}
 
 
+def impulse(n):
+    x = np.zeros(n)
+    x[0] = 1
+    return x
+
+
+def difference_equation(sections, x):
+    """A cascade of biquads [b0 b1 b2 1 a1 a2] written out sample by sample."""
+    y = x
+    for b0, b1, b2, _, a1, a2 in sections:
+        v = np.zeros(len(y))
+        for t in range(len(y)):
+            v[t] = (b0 * y[t] + b1 * (y[t - 1] if t else 0) + b2 * (y[t - 2] if t > 1 else 0)
+                    - a1 * (v[t - 1] if t else 0) - a2 * (v[t - 2] if t > 1 else 0))
+        y = v
+    return y
+
+
+def assert_every_build_gives(config, dsp, expected, double_tol, single_tol):
+    """The engine in both precisions and FAUST (double) against an impulse
+    response computed independently."""
+    n = len(expected)
+    assert np.max(np.abs(adac.render_engine(config, n)[:, 0, 0] - expected)) < double_tol
+    assert np.max(np.abs(adac.render_engine(config, n, precision="single")[:, 0, 0] - expected)) < single_tol
+    assert np.max(np.abs(adac.render_faust(dsp, n, fs=48000)[:, 0, 0] - expected)) < double_tol
+
+
 def test_a_pole_on_the_unit_circle_runs_in_direct_form():
     """An integrator (pole at z = 1) has no state-variable form: that leaf runs in
     direct form I, the other leaf of the same series (a double pole at 0.8, whose
@@ -75,20 +102,9 @@ def test_a_pole_on_the_unit_circle_runs_in_direct_form():
     dsp = adac.json_to_faust(config)
     assert "adac_svf(" in dsp and "adac_sos(" in dsp
     n = 4000
-    x = np.zeros(n)
-    x[0] = 1
     # Reference written out here: the low-pass's difference equation, then a sum.
-    v = np.zeros(n)
-    for t in range(n):
-        v[t] = (0.01 * x[t] + 0.02 * (x[t - 1] if t else 0) + 0.01 * (x[t - 2] if t > 1 else 0)
-                + 1.6 * (v[t - 1] if t else 0) - 0.64 * (v[t - 2] if t > 1 else 0))
-    expected = np.cumsum(v)
-    engine = adac.render_engine(config, n)[:, 0, 0]
-    assert np.max(np.abs(engine - expected)) < 1e-13
-    single = adac.render_engine(config, n, precision="single")[:, 0, 0]
-    assert np.max(np.abs(single - expected)) < 1e-5
-    faust = adac.render_faust(dsp, n, fs=48000)[:, 0, 0]
-    assert np.max(np.abs(faust - expected)) < 1e-13
+    expected = np.cumsum(difference_equation(lowpass, impulse(n)))
+    assert_every_build_gives(config, dsp, expected, double_tol=1e-13, single_tol=1e-5)
 
 
 def test_a_leaf_with_one_unmappable_section_runs_wholly_in_direct_form():
@@ -113,21 +129,8 @@ def test_a_leaf_whose_poles_are_well_inside_runs_in_direct_form():
     config = ir({"type": "parallel_sos", "params": {"sections": [sections]}})
     dsp = adac.json_to_faust(config)
     assert "adac_sos(" in dsp and "adac_svf(" not in dsp
-    n = 400
-    y = np.zeros(n)
-    y[0] = 1
-    for b0, b1, b2, _, a1, a2 in sections:
-        v = np.zeros(n)
-        for t in range(n):
-            v[t] = (b0 * y[t] + b1 * (y[t - 1] if t else 0) + b2 * (y[t - 2] if t > 1 else 0)
-                    - a1 * (v[t - 1] if t else 0) - a2 * (v[t - 2] if t > 1 else 0))
-        y = v
-    engine = adac.render_engine(config, n)[:, 0, 0]
-    assert np.max(np.abs(engine - y)) < 1e-15
-    single = adac.render_engine(config, n, precision="single")[:, 0, 0]
-    assert np.max(np.abs(single - y)) < 1e-6
-    faust = adac.render_faust(dsp, n, fs=48000)[:, 0, 0]
-    assert np.max(np.abs(faust - y)) < 1e-15
+    expected = difference_equation(sections, impulse(400))
+    assert_every_build_gives(config, dsp, expected, double_tol=1e-15, single_tol=1e-6)
 
 
 def test_the_single_certificate_reads_the_rounded_state_variable_numbers():
