@@ -3,20 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* i mod size for 0 <= i < 2 size: every position below is the write position
- * plus or minus at most one ring (n + delay < size), and a division per call
- * costs more than the copy of a short run. */
-static size_t wrap(const adac_delay_line *dl, size_t i)
-{
-    return i >= dl->size ? i - dl->size : i;
-}
-
-/* Where the n samples that end `delay` samples before the write position start. */
-static size_t read_pos(const adac_delay_line *dl, int n, size_t delay)
-{
-    return wrap(dl, dl->write_pos + dl->size - (size_t)n - delay);
-}
-
 /* A ring of at least `length` samples and its guard of one block. Whole cache
  * lines from a line's start: a block written at the write position (which
  * moves by whole runs of the block) then stores whole vectors into whole
@@ -54,12 +40,12 @@ void adac_delay_line_write(adac_delay_line *dl, const adac_sample *in, int n)
         memcpy(dl->buf + w, in, first * sizeof *in);
         memcpy(dl->buf, in + first, ((size_t)n - first) * sizeof *in);
     }
-    dl->write_pos = wrap(dl, w + (size_t)n);
+    dl->write_pos = adac_delay_line_wrap(dl, w + (size_t)n);
 }
 
 void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, size_t delay)
 {
-    size_t r = read_pos(dl, n, delay);
+    size_t r = adac_delay_line_read_pos(dl, n, delay);
     size_t first = dl->size - r;
     if ((size_t)n <= first) {
         memcpy(out, dl->buf + r, (size_t)n * sizeof *out);
@@ -82,7 +68,7 @@ static void add_scaled_run(adac_sample *out, const adac_sample *src, size_t n, a
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain)
 {
-    size_t r = read_pos(dl, n, delay);
+    size_t r = adac_delay_line_read_pos(dl, n, delay);
     size_t first = dl->size - r;
     if ((size_t)n <= first) {
         add_scaled_run(out, dl->buf + r, (size_t)n, gain);
@@ -92,27 +78,14 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out
     }
 }
 
-/* A run that crosses the ring's end reads its tail from the guard, which gets
- * a copy of the ring's start just then: the guard holds no state of its own. */
-const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay)
+void adac_delay_line_copy_to_guard(adac_delay_line *dl, size_t end)
 {
-    size_t r = read_pos(dl, n, delay), end = r + (size_t)n;
-    if (end > dl->size) memcpy(dl->buf + dl->size, dl->buf, (end - dl->size) * sizeof *dl->buf);
-    return dl->buf + r;
+    memcpy(dl->buf + dl->size, dl->buf, (end - dl->size) * sizeof *dl->buf);
 }
 
-adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
+void adac_delay_line_copy_from_guard(adac_delay_line *dl, size_t end)
 {
-    (void)n; /* at most the block prepared for, so the run ends within the guard */
-    return dl->buf + dl->write_pos;
-}
-
-/* What went past the ring's end, into the guard, belongs at its start. */
-void adac_delay_line_commit(adac_delay_line *dl, int n)
-{
-    size_t end = dl->write_pos + (size_t)n;
-    if (end > dl->size) memcpy(dl->buf, dl->buf + dl->size, (end - dl->size) * sizeof *dl->buf);
-    dl->write_pos = wrap(dl, end);
+    memcpy(dl->buf, dl->buf + dl->size, (end - dl->size) * sizeof *dl->buf);
 }
 
 void adac_delay_line_reset(adac_delay_line *dl)

@@ -22,6 +22,8 @@
 #define adac_delay_line_peek ADAC_SAMPLE_NAME(adac_delay_line_peek)
 #define adac_delay_line_next ADAC_SAMPLE_NAME(adac_delay_line_next)
 #define adac_delay_line_commit ADAC_SAMPLE_NAME(adac_delay_line_commit)
+#define adac_delay_line_copy_to_guard ADAC_SAMPLE_NAME(adac_delay_line_copy_to_guard)
+#define adac_delay_line_copy_from_guard ADAC_SAMPLE_NAME(adac_delay_line_copy_from_guard)
 #define adac_delay_line_reset ADAC_SAMPLE_NAME(adac_delay_line_reset)
 #define adac_delay_line_free ADAC_SAMPLE_NAME(adac_delay_line_free)
 
@@ -49,10 +51,54 @@ void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out
  * most the block the line was prepared for: peek is where read(dl, out, n,
  * delay) would copy from, valid until the next commit, and next where the next
  * n samples written go. commit then takes n samples written through next. */
-const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay);
-adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
-void adac_delay_line_commit(adac_delay_line *dl, int n);
+static inline const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay);
+static inline adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
+static inline void adac_delay_line_commit(adac_delay_line *dl, int n);
 void adac_delay_line_reset(adac_delay_line *dl);
 void adac_delay_line_free(adac_delay_line *dl);
+
+/* peek, next and commit run per line and chunk in every loop: inline, so that
+ * a loop of 32 lines does not make 96 calls a chunk for a few additions; the
+ * copies of a crossing run (once per trip round the ring) stay calls. end: one
+ * past the last position the run reached, beyond the ring's end. */
+void adac_delay_line_copy_to_guard(adac_delay_line *dl, size_t end);
+void adac_delay_line_copy_from_guard(adac_delay_line *dl, size_t end);
+
+/* i mod size for 0 <= i < 2 size: every position is the write position plus
+ * or minus at most one ring (n + delay < size), and a division per call costs
+ * more than the copy of a short run. */
+static inline size_t adac_delay_line_wrap(const adac_delay_line *dl, size_t i)
+{
+    return i >= dl->size ? i - dl->size : i;
+}
+
+/* Where the n samples that end `delay` samples before the write position start. */
+static inline size_t adac_delay_line_read_pos(const adac_delay_line *dl, int n, size_t delay)
+{
+    return adac_delay_line_wrap(dl, dl->write_pos + dl->size - (size_t)n - delay);
+}
+
+/* A run that crosses the ring's end reads its tail from the guard, which gets
+ * a copy of the ring's start just then: the guard holds no state of its own. */
+static inline const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay)
+{
+    size_t r = adac_delay_line_read_pos(dl, n, delay);
+    if (r + (size_t)n > dl->size) adac_delay_line_copy_to_guard(dl, r + (size_t)n);
+    return dl->buf + r;
+}
+
+static inline adac_sample *adac_delay_line_next(adac_delay_line *dl, int n)
+{
+    (void)n; /* at most the block prepared for, so the run ends within the guard */
+    return dl->buf + dl->write_pos;
+}
+
+/* What went past the ring's end, into the guard, belongs at its start. */
+static inline void adac_delay_line_commit(adac_delay_line *dl, int n)
+{
+    size_t end = dl->write_pos + (size_t)n;
+    if (end > dl->size) adac_delay_line_copy_from_guard(dl, end);
+    dl->write_pos = adac_delay_line_wrap(dl, end);
+}
 
 #endif
