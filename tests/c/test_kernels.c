@@ -408,7 +408,10 @@ Test(matrix_mix, dense_householder_and_hadamard_equal_the_product)
 }
 
 /* The bank and one cascade per channel, in the given section form, for C
- * channels of K sections each. */
+ * channels of K sections each. Numerators and inputs are rnd / 3, numbers with
+ * every bit of the mantissa: on rnd's 16-bit values alone a direct-form sum of
+ * products is exact in double, whatever its order, and could not tell one
+ * order from another. */
 static void check_bank(adac_section_form form, int C, int K)
 {
     enum { B = 50 };
@@ -418,7 +421,7 @@ static void check_bank(adac_section_form form, int C, int K)
         for (int k = 0; k < K; k++) {
             double *q = sos + (c * K + k) * 6;
             double r = 0.5 + 0.4 * fabs(rnd(&s)), th = 3.0 * fabs(rnd(&s));
-            q[0] = rnd(&s), q[1] = rnd(&s), q[2] = rnd(&s), q[3] = 1;
+            q[0] = rnd(&s) / 3, q[1] = rnd(&s) / 3, q[2] = rnd(&s) / 3, q[3] = 1;
             q[4] = -2 * r * cos(th), q[5] = r * r; /* poles inside the circle */
         }
     for (int i = 0; i < C * K; i++) cr_assert(adac_section_to_svf(sos + 6 * i, svf + 6 * i));
@@ -436,7 +439,7 @@ static void check_bank(adac_section_form form, int C, int K)
         for (size_t b = 0; b < 4; b++) {
             int n = blocks[b];
             for (int c = 0; c < C; c++)
-                for (int t = 0; t < n; t++) x[c][t] = rnd(&s);
+                for (int t = 0; t < n; t++) x[c][t] = rnd(&s) / 3;
             adac_sos_bank_process(&bank, (const adac_sample *const *)x, y, n);
             for (int c = 0; c < C; c++) {
                 adac_sos_cascade_process(&cas[c], x[c], ref, n);
@@ -449,7 +452,7 @@ static void check_bank(adac_section_form form, int C, int K)
         adac_sos_bank_reset(&bank);
         for (int c = 0; c < C; c++) adac_sos_cascade_reset(&cas[c]);
     }
-    cr_assert_gt(peak, 0.1);
+    cr_assert_gt(peak, 0.01); /* not silence: the numerators and inputs are a third of rnd's */
     adac_sos_bank_free(&bank);
     for (int c = 0; c < C; c++) adac_sos_cascade_free(&cas[c]);
     free(sos), free(svf), free(cas), free(xb), free(yb), free(x), free(y);
