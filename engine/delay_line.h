@@ -47,20 +47,17 @@ void adac_delay_line_read(const adac_delay_line *dl, adac_sample *out, int n, si
 /* Like read, but adds gain * the delayed samples into out. */
 void adac_delay_line_read_add_scaled(const adac_delay_line *dl, adac_sample *out, int n, size_t delay,
                                      adac_sample gain);
-/* Zero-copy access for a loop that reads a block and later writes one, n at
- * most the block the line was prepared for: peek is where read(dl, out, n,
- * delay) would copy from, valid until the next commit, and next where the next
- * n samples written go. commit then takes n samples written through next. */
-static inline const adac_sample *adac_delay_line_peek(adac_delay_line *dl, int n, size_t delay);
-static inline adac_sample *adac_delay_line_next(adac_delay_line *dl, int n);
-static inline void adac_delay_line_commit(adac_delay_line *dl, int n);
 void adac_delay_line_reset(adac_delay_line *dl);
 void adac_delay_line_free(adac_delay_line *dl);
 
-/* peek, next and commit run per line and chunk in every loop: inline, so that
- * a loop of 32 lines does not make 96 calls a chunk for a few additions; the
- * copies of a crossing run (once per trip round the ring) stay calls. end: one
- * past the last position the run reached, beyond the ring's end. */
+/* Zero-copy access for a loop that reads a block and later writes one, n at
+ * most the block the line was prepared for: peek is where read(dl, out, n,
+ * delay) would copy from, valid until the next commit, and next where the next
+ * n samples written go. commit then takes n samples written through next.
+ * They run per line and chunk in every loop: inline, so that a loop of 32
+ * lines does not make 96 calls a chunk for a few additions; the copies of a
+ * crossing run (once per trip round the ring) stay calls. end: one past the
+ * last position the run reached, beyond the ring's end. */
 void adac_delay_line_copy_to_guard(adac_delay_line *dl, size_t end);
 void adac_delay_line_copy_from_guard(adac_delay_line *dl, size_t end);
 
